@@ -1,0 +1,64 @@
+"""The command line, run in-process, and the README staying in step with it."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from welfare.catalog import load_catalog
+from welfare.cli import COMMANDS, main
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_indicators_lists_every_indicator():
+    code, out, _ = run("indicators")
+    assert code == 0
+    for indicator_id in load_catalog().indicators:
+        assert indicator_id in out
+    assert "Werkloosheid" in out
+
+
+def test_indicators_json_in_english():
+    code, out, _ = run("indicators", "--format", "json", "--lang", "en")
+    rows = json.loads(out)
+    unemployment = next(r for r in rows if r["id"] == "wrk_unemployment")
+    assert unemployment["label"] == "Unemployment rate" and unemployment["direction"] == -1
+    assert unemployment["sources"] == ["86088NED Werkloosheidspercentage (Persoonskenmerken=Totaal personen)"]
+
+
+def test_build_prints_progress_and_summary(tmp_path, cbs_folder):
+    code, out, err = run("build", "--source", str(cbs_folder), "--out", str(tmp_path / "wh"))
+    assert code == 0, err
+    assert re.search(r"\[#+\] 42/42 84355NED", err)
+    assert "indicators ×" in out and "warnings (" in out and "wrk_unemployment" in out
+
+
+def test_build_failure_exits_1_and_says_warehouse_unchanged(tmp_path):
+    code, _, err = run("build", "--source", str(tmp_path / "missing"), "--out", str(tmp_path / "wh"))
+    assert code == 1
+    assert "build failed" in err and "does not exist" in err and "unchanged" in err
+
+
+def test_unknown_command_is_a_usage_error():
+    with pytest.raises(SystemExit) as exc:
+        run("frobnicate")
+    assert exc.value.code == 2
+
+
+def test_readme_documents_every_command_and_exactly_two_setup_commands():
+    text = README.read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"python -m welfare {command}" in text, command
+    quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"^make \w+$", quick, flags=re.M) == ["make run", "make test"]

@@ -1,0 +1,237 @@
+"""Build the warehouse: sources → tidy → observations/regions → Parquet.
+
+Data moves one way: ``build`` reads a source once and writes the warehouse;
+everything after it reads only the warehouse. A failed build raises a
+``WelfareError`` naming the table, and leaves the previous warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from welfare import __version__
+from welfare.catalog import Catalog, load_catalog
+from welfare.errors import SourceUnreachable
+from welfare.regions import GEBIEDEN_TABLES, RegionResolver, parse_gebieden, regions_frame
+from welfare.sources.base import Source
+from welfare.sources.statline_csv import StatlineCsvFolder
+from welfare.tidy import LONG_COLUMNS, tidy_table
+from welfare.warehouse import DEFAULT_DIR, write_warehouse
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# The offline fallback: the StatLine exports beside the repo (override with REGIOWELVAART_CBS_FOLDER).
+DEFAULT_FOLDER = REPO_ROOT.parent / "shared" / "data" / "cbs" / "statline-dump-2025-04"
+CBS_URL_ENV = "REGIOWELVAART_CBS_URL"  # e.g. "127.0.0.1:5123" for a local test server
+CBS_HTTPS_ENV = "REGIOWELVAART_CBS_HTTPS"  # "0" to talk plain http
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """One step of a build, for progress bars."""
+
+    step: int
+    total: int
+    table_id: str
+    message: str
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the manifest, a readable summary and its warnings."""
+
+    manifest: dict[str, Any]
+    summary: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+ProgressCallback = Callable[[BuildProgress], None]
+
+
+def default_folder() -> Path:
+    """The CSV folder used by ``--source auto`` when CBS cannot be reached."""
+    return Path(os.environ.get("REGIOWELVAART_CBS_FOLDER", DEFAULT_FOLDER))
+
+
+def cbs_source(timeout_s: float = 30.0, attempts: int = 3) -> Source:
+    """The live CBS source, pointed at REGIOWELVAART_CBS_URL when set."""
+    from welfare.sources.cbs_odata import CbsODataSource
+
+    return CbsODataSource(
+        catalog_url=os.environ.get(CBS_URL_ENV, "opendata.cbs.nl"),
+        use_https=os.environ.get(CBS_HTTPS_ENV, "1") != "0",
+        timeout_s=timeout_s,
+        attempts=attempts,
+    )
+
+
+def build_warehouse(
+    source: str = "auto",
+    out_dir: Path = DEFAULT_DIR,
+    progress: ProgressCallback | None = None,
+    catalog: Catalog | None = None,
+) -> BuildResult:
+    """Build the warehouse from ``source`` into ``out_dir``.
+
+    Parameters
+    ----------
+    source : str
+        ``"auto"`` (live CBS, or the CSV folder when CBS cannot be reached),
+        ``"cbs"`` (live only) or the path of a folder of StatLine CSV exports.
+    out_dir : Path
+        The warehouse folder; replaced atomically at the end.
+    progress : callable, optional
+        Called with a :class:`BuildProgress` before each table.
+    """
+    catalog = catalog or load_catalog()
+    notes: list[str] = []
+    if source == "auto":
+        live = cbs_source(timeout_s=10.0, attempts=2)
+        try:
+            return _build(live, out_dir, progress, catalog, notes)
+        except SourceUnreachable as exc:
+            folder = default_folder()
+            notes.append(f"CBS could not be reached ({exc}); used the CSV folder {folder} instead")
+            return _build(StatlineCsvFolder(folder), out_dir, progress, catalog, notes)
+    if source == "cbs":
+        return _build(cbs_source(), out_dir, progress, catalog, notes)
+    return _build(StatlineCsvFolder(Path(source)), out_dir, progress, catalog, notes)
+
+
+def _build(
+    src: Source,
+    out_dir: Path,
+    progress: ProgressCallback | None,
+    catalog: Catalog,
+    notes: list[str],
+) -> BuildResult:
+    started = time.perf_counter()
+    requests = catalog.requests()
+    total = len(GEBIEDEN_TABLES) + len(requests)
+    step = 0
+
+    def tick(table_id: str, message: str) -> None:
+        nonlocal step
+        step += 1
+        if progress:
+            progress(BuildProgress(step, total, table_id, message))
+
+    warnings: list[str] = []
+    tables: dict[str, dict[str, Any]] = {}
+
+    gemeenten = []
+    for year, table_id in sorted(GEBIEDEN_TABLES.items()):
+        tick(table_id, f"Gebieden in Nederland {year}")
+        text = src.fetch_text(table_id)
+        gemeenten.append(parse_gebieden(text, year, table_id))
+        tables[table_id] = {"rows": len(text), "version": _version(src, table_id), "warnings": []}
+    gemeenten_frame = pd.concat(gemeenten, ignore_index=True)
+    resolver = RegionResolver.from_gemeenten(gemeenten_frame)
+
+    parts: list[pd.DataFrame] = []
+    priority: list[int] = []
+    for request in requests:
+        tick(request.table_id, ", ".join(str(m) for m in request.measures))
+        raw = src.fetch(request)
+        table_warnings = list(dict.fromkeys(raw.warnings))
+        entries = [
+            (indicator, spec, rank)
+            for indicator in catalog.indicators.values()
+            for rank, spec in enumerate(indicator.sources)
+            if spec.table == request.table_id and spec.filters == dict(request.filters)
+        ]
+        parts += tidy_table(raw, [(i, s) for i, s, _ in entries], resolver, table_warnings)
+        priority += [rank for _, _, rank in entries]
+        table_warnings = list(dict.fromkeys(table_warnings))
+        entry = tables.setdefault(request.table_id, {"rows": 0, "version": raw.version, "warnings": []})
+        entry["rows"] += len(raw.frame)
+        entry["warnings"] += table_warnings
+        warnings += table_warnings
+
+    observations = _merge_by_priority(parts, priority)
+    regions = regions_frame(gemeenten_frame)
+    coverage = coverage_table(observations, catalog)
+    described = src.describe()
+    manifest: dict[str, Any] = {
+        "build_id": uuid.uuid4().hex[:12],
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "package_version": __version__,
+        "catalog_hash": catalog.hash,
+        "source": {**described, "label": src.label()},
+        "tables": tables,
+        "coverage": coverage,
+        "warnings": notes + list(dict.fromkeys(warnings)),
+        "build_seconds": round(time.perf_counter() - started, 2),
+    }
+    write_warehouse(Path(out_dir), observations, regions, manifest)
+    return BuildResult(manifest=manifest, summary=summary_lines(observations, coverage, src.label(), notes), warnings=manifest["warnings"])
+
+
+def _version(src: Source, table_id: str) -> str:
+    checksums = getattr(src, "checksums", None)
+    if checksums and table_id in checksums:
+        return str(checksums[table_id])
+    modified = getattr(src, "table_modified", None)
+    try:
+        return str(modified(table_id)) if modified else ""
+    except Exception:  # the version is informative; a failure here must not fail the build
+        return ""
+
+
+def _merge_by_priority(parts: list[pd.DataFrame], priority: list[int]) -> pd.DataFrame:
+    """One row per indicator × region × year: the first source (catalogue order) with a value wins."""
+    if not parts:
+        return pd.DataFrame(columns=LONG_COLUMNS)
+    frames = [p.assign(_rank=r) for p, r in zip(parts, priority)]
+    obs = pd.concat(frames, ignore_index=True)
+    obs["_missing"] = obs["value"].isna()
+    obs = obs.sort_values(["indicator_id", "region_code", "year", "_missing", "_rank"], kind="stable")
+    obs = obs.drop_duplicates(["indicator_id", "region_code", "year"], keep="first")
+    return obs[LONG_COLUMNS].reset_index(drop=True)
+
+
+def coverage_table(observations: pd.DataFrame, catalog: Catalog) -> list[dict[str, Any]]:
+    """Per indicator and level: years covered and regions with a value in the newest year."""
+    rows = []
+    have = observations.dropna(subset=["value"])
+    for (indicator_id, level), group in have.groupby(["indicator_id", "level"], sort=True):
+        last = int(group["year"].max())
+        rows.append(
+            {
+                "indicator_id": indicator_id,
+                "level": level,
+                "first_year": int(group["year"].min()),
+                "last_year": last,
+                "regions_last_year": int(group.loc[group["year"] == last, "region_code"].nunique()),
+                "source_tables": sorted(group["source_table"].unique().tolist()),
+            }
+        )
+    return rows
+
+
+def summary_lines(observations: pd.DataFrame, coverage: list[dict[str, Any]], label: str, notes: list[str]) -> list[str]:
+    """The build summary the CLI prints."""
+    have = observations.dropna(subset=["value"])
+    lines = [
+        f"source: {label}",
+        *notes,
+        f"{have['indicator_id'].nunique()} indicators × {have['region_code'].nunique()} regions × "
+        f"{have['year'].nunique()} years = {len(have)} values ({len(observations) - len(have)} published as missing/secret)",
+        "coverage (regions with a value in the newest year, per level):",
+    ]
+    by_indicator: dict[str, list[str]] = {}
+    for row in coverage:
+        by_indicator.setdefault(row["indicator_id"], []).append(
+            f"{row['level']} {row['regions_last_year']} ({row['first_year']}–{row['last_year']})"
+        )
+    width = max((len(k) for k in by_indicator), default=0)
+    lines += [f"  {k:<{width}}  {', '.join(v)}" for k, v in by_indicator.items()]
+    return lines

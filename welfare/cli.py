@@ -1,0 +1,107 @@
+"""The command line: ``python -m welfare <command>``; the same functions the pages use.
+
+Commands
+--------
+build       build the warehouse from live CBS or a folder of StatLine CSV exports
+indicators  list (or check) the indicator catalogue
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from welfare.build import BuildProgress, build_warehouse
+from welfare.catalog import load_catalog
+from welfare.errors import WelfareError
+from welfare.types import LANGS
+from welfare.warehouse import DEFAULT_DIR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m welfare", description="regiowelvaart: brede welvaart per regio")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    build = sub.add_parser("build", help="build the warehouse (data/warehouse/) from CBS or a CSV folder")
+    build.add_argument(
+        "--source",
+        default="auto",
+        metavar="auto|cbs|PATH",
+        help="auto: live CBS, falling back to ../shared/data/cbs/statline-dump-2025-04 when CBS "
+        "cannot be reached (default); cbs: live CBS only; PATH: a folder of StatLine CSV exports",
+    )
+    build.add_argument("--out", type=Path, default=DEFAULT_DIR, metavar="DIR", help=f"warehouse folder (default {DEFAULT_DIR.relative_to(DEFAULT_DIR.parent.parent)})")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ind = sub.add_parser("indicators", help="list the indicator catalogue")
+    ind.add_argument("--lang", choices=LANGS, default="nl", help="language of labels (default nl)")
+    ind.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    return parser
+
+
+def _progress_bar(stream: TextIO) -> "callable":
+    def show(p: BuildProgress) -> None:
+        width = 24
+        done = round(width * p.step / p.total)
+        stream.write(f"[{'#' * done}{'.' * (width - done)}] {p.step:>2}/{p.total} {p.table_id:<9} {p.message[:60]}\n")
+        stream.flush()
+
+    return show
+
+
+def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        result = build_warehouse(
+            source=args.source,
+            out_dir=args.out,
+            progress=None if args.quiet else _progress_bar(err),
+        )
+    except WelfareError as exc:
+        err.write(f"build failed: {exc}\nThe previous warehouse (if any) in {args.out} is unchanged.\n")
+        return 1
+    out.write("\n".join(result.summary) + "\n")
+    if result.warnings:
+        out.write(f"warnings ({len(result.warnings)}):\n" + "".join(f"  - {w}\n" for w in result.warnings))
+    out.write(f"warehouse written to {args.out}\n")
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    catalog = load_catalog()
+    if args.format == "json":
+        rows = [
+            {
+                "id": i.id,
+                "theme": i.theme,
+                "label": i.label(args.lang),
+                "unit": i.unit(args.lang),
+                "direction": i.direction,
+                "levels": list(i.levels),
+                "sources": [s.describe() for s in i.sources],
+            }
+            for i in catalog.indicators.values()
+        ]
+        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    for theme in catalog.themes:
+        members = [i for i in catalog.indicators.values() if i.theme == theme]
+        if not members:
+            continue
+        out.write(f"{catalog.theme_label(theme, args.lang)}\n")
+        for i in members:
+            sign = {1: "+", -1: "−", 0: "·"}[i.direction]
+            out.write(f"  {sign} {i.id:<38} {i.label(args.lang)} [{i.unit(args.lang)}]  {'/'.join(i.levels)}  {', '.join(i.tables)}\n")
+    out.write(f"{len(catalog.indicators)} indicators; catalogue hash {catalog.hash}\n")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "indicators": cmd_indicators}
+
+
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run a command; return its exit code (0 ok, 1 failed, 2 usage)."""
+    args = _parser().parse_args(argv)
+    return COMMANDS[args.command](args, out, err)
