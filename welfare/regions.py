@@ -80,9 +80,9 @@ def parse_gebieden(table: pd.DataFrame, year: int, table_id: str = "") -> pd.Dat
     names = {c: _next_name_column(table.columns, c) for c in code_cols}
     by_prefix: dict[str, str] = {}
     for col in code_cols:
-        values = table[col].dropna()
+        values = pd.Series(table[col].dropna().unique())
         values = values[values != "."]
-        prefixes = set(values.str[:2]) if len(values) else set()
+        prefixes = set(values.str[:2].unique()) if len(values) else set()
         if len(prefixes) == 1:
             prefix = prefixes.pop()
             if prefix == "GM" or prefix in PARENT_COLUMNS:
@@ -105,6 +105,9 @@ def parse_gebieden(table: pd.DataFrame, year: int, table_id: str = "") -> pd.Dat
         col = by_prefix.get(prefix)
         out[column] = table[col].astype("string") if col else pd.NA
         out[f"{column}_name"] = table[names[col]].astype("string") if col and names[col] else pd.NA
+        # 'AM99 Niet in te delen': not an area (two new gemeenten of 2019 had no AM yet)
+        unassigned = out[column].str.endswith("99").fillna(False) & out[f"{column}_name"].str.startswith("Niet in te delen").fillna(False)
+        out.loc[unassigned, [column, f"{column}_name"]] = pd.NA
     out["population"] = pd.to_numeric(table[pop_col], errors="coerce") if pop_col else float("nan")
     out["year"] = year
     return out
@@ -172,6 +175,7 @@ class RegionResolver:
 
     by_year: dict[int, dict[str, str]] = field(default_factory=dict)
     _nearest: dict[int, int] = field(default_factory=dict, repr=False)
+    _known: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def from_gemeenten(cls, gemeenten: pd.DataFrame) -> RegionResolver:
@@ -200,6 +204,16 @@ class RegionResolver:
         if year not in self._nearest:
             self._nearest[year] = min(self.by_year, key=lambda y: (abs(y - year), -y))
         return self._nearest[year]
+
+    def lookup(self, year: int) -> dict[str, str]:
+        """The exact-title lookup used for ``year`` (the nearest indeling year's)."""
+        return self.by_year[self.nearest_year(year)]
+
+    def known_codes(self) -> set[str]:
+        """Every code of every year (gemeenten and the areas above them)."""
+        if not self._known:
+            self._known = {code for lookup in self.by_year.values() for code in lookup.values()}
+        return self._known
 
     def has_year(self, year: int) -> bool:
         return year in self.by_year

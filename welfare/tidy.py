@@ -156,7 +156,9 @@ def _finish(frame: pd.DataFrame, raw: RawTable, indicator: Indicator, spec: Sour
     """Compute values and fold the Marges dimension into value/lower/upper."""
     table_id = raw.table_id
     frame = frame.assign(_v=_values(frame, raw, spec))
-    kinds = frame[MARGIN].map(margin_kind)
+    margins = frame[MARGIN].astype("object")
+    lookup = {m: margin_kind(m) for m in margins.dropna().unique()}
+    kinds = margins.map(lookup).astype("object").where(margins.notna(), "value")
     if (kinds == "other").any():
         other = frame.loc[kinds == "other", MARGIN].iloc[0]
         raise DataError(f"table {table_id}: unknown Marges value {other!r}", table_id=table_id, field="Marges")
@@ -174,13 +176,18 @@ def _finish(frame: pd.DataFrame, raw: RawTable, indicator: Indicator, spec: Sour
             row=int(first[ROW]),
             field="RegioS",
         )
-    out = base[keys + ["_v"]].rename(columns={"_v": "value"})
-    for kind in ("lower", "upper", "margin"):
-        part = frame.loc[frame["_kind"] == kind, ["region_code", "year", "_v"]].rename(columns={"_v": kind})
-        if part.empty:
-            out[kind] = np.nan
-        else:
-            out = out.merge(part.drop_duplicates(["region_code", "year"]), on=["region_code", "year"], how="left")
+    out = base[keys + ["_v"]].rename(columns={"_v": "value"}).reset_index(drop=True)
+    bounds = frame[frame["_kind"] != "value"]
+    if bounds.empty:
+        out["lower"] = out["upper"] = out["margin"] = np.nan
+    else:
+        wide = bounds.drop_duplicates(["region_code", "year", "_kind"]).pivot(
+            index=["region_code", "year"], columns="_kind", values="_v"
+        )
+        wide = wide.reindex(columns=["lower", "upper", "margin"])
+        idx = pd.MultiIndex.from_arrays([out["region_code"], out["year"]])
+        for kind in ("lower", "upper", "margin"):
+            out[kind] = wide[kind].reindex(idx).to_numpy()
     has_margin = out["margin"].notna()
     out.loc[has_margin, "lower"] = out.loc[has_margin, "value"] - out.loc[has_margin, "margin"]
     out.loc[has_margin, "upper"] = out.loc[has_margin, "value"] + out.loc[has_margin, "margin"]
@@ -202,47 +209,49 @@ def _region_codes(
     year is dropped when all its cells are empty, and an error otherwise.
     """
     keys = frame[REGION_KEY].astype("object")
-    if keys.notna().all():
-        return keys.str.strip()
+    with_key = keys.notna().to_numpy()
+    if with_key.all():
+        return _keyed_codes(frame, keys.str.strip(), measures, resolver)
     titles = frame[REGION_TITLE].astype("object").fillna("")
     boundary = frame["boundary_year"].to_numpy(dtype=int)
-    combo = pd.DataFrame(
+    codes = np.empty(len(frame), dtype=object)
+    # Fast path: exact titles, one dict lookup per boundary year.
+    for year in np.unique(boundary):
+        sel = boundary == year
+        codes[sel] = titles[sel].map(resolver.lookup(int(year))).to_numpy()
+    codes[with_key] = keys[with_key].str.strip().to_numpy()
+    unmatched = pd.isna(codes)
+    if not unmatched.any():
+        return pd.Series(codes, index=frame.index, dtype="object")
+    # Slow path for the rest: title variants, other kinds of area, former gemeenten.
+    rest = pd.DataFrame(
         {
-            "title": titles.to_numpy(),
-            "boundary": boundary,
-            "filled": frame[measures].notna().any(axis=1).to_numpy(),
-            "line": frame[ROW].to_numpy(),
+            "title": titles.to_numpy()[unmatched],
+            "boundary": boundary[unmatched],
+            "filled": frame[measures].notna().any(axis=1).to_numpy()[unmatched],
+            "line": frame[ROW].to_numpy()[unmatched],
         }
     )
-    codes_idx, uniques = pd.factorize(pd.MultiIndex.from_frame(combo[["title", "boundary"]]))
-    summary = combo.groupby(codes_idx).agg(filled=("filled", "any"), line=("line", "first"))
-    filled, first_line = summary["filled"].to_numpy(), summary["line"].to_numpy()
+    combos = rest.groupby(["title", "boundary"], sort=False).agg(filled=("filled", "any"), line=("line", "first"))
     unplaced: dict[int, set[str]] = {}
-    cache: dict[tuple[str, int], str | None] = {}
-    codes: list[str | None] = []
-    for i, (title, year) in enumerate(uniques):
-        lookup_year = resolver.nearest_year(int(year))
-        if (title, lookup_year) not in cache:
-            try:
-                cache[(title, lookup_year)] = resolver.resolve(str(title), int(year))
-            except KeyError:
-                cache[(title, lookup_year)] = "?"
-        code = cache[(title, lookup_year)]
-        if code == "?":
-            code = None
-            if filled[i]:
-                if resolver.has_year(int(year)):
-                    line = int(first_line[i])
-                    raise DataError(
-                        f"table {table_id}, line {line}: unknown region {title!r} — not a region of "
-                        f"{year} in Gebieden in Nederland",
-                        table_id=table_id,
-                        row=line,
-                        field="RegioS",
-                    )
-                unplaced.setdefault(int(year), set()).add(str(title))
-            # else: an empty row for a year the gemeente did not exist
-        codes.append(code)
+    found: dict[tuple[str, int], str | None] = {}
+    for (title, year), filled, line in zip(combos.index, combos["filled"], combos["line"]):
+        try:
+            found[(title, year)] = resolver.resolve(str(title), int(year))
+            continue
+        except KeyError:
+            found[(title, year)] = None
+        if not filled:
+            continue  # an empty row for a year the gemeente did not exist
+        if resolver.has_year(int(year)):
+            raise DataError(
+                f"table {table_id}, line {line}: unknown region {title!r} — not a region of "
+                f"{year} in Gebieden in Nederland",
+                table_id=table_id,
+                row=int(line),
+                field="RegioS",
+            )
+        unplaced.setdefault(int(year), set()).add(str(title))
     if unplaced:
         years = sorted(unplaced)
         names = sorted(set().union(*unplaced.values()))
@@ -252,10 +261,26 @@ def _region_codes(
             f"former gemeenten, and there is no Gebieden in Nederland table for those years "
             f"(e.g. {', '.join(names[:3])})"
         )
-    resolved = np.array(codes, dtype=object)[codes_idx]
-    with_key = keys.notna().to_numpy()
-    resolved[with_key] = keys[with_key].str.strip().to_numpy()
-    return pd.Series(resolved, index=frame.index, dtype="object")
+    codes[unmatched] = [found[(t, b)] for t, b in zip(rest["title"], rest["boundary"])]
+    return pd.Series(codes, index=frame.index, dtype="object")
+
+
+def _keyed_codes(frame: pd.DataFrame, codes: pd.Series, measures: list[str], resolver: RegionResolver) -> pd.Series:
+    """Keys as codes, dropping what the title route drops too, so both sources agree.
+
+    Dropped (set to None): codes of no region we know in any year (e.g. AM99
+    "Niet in te delen"), and empty rows of a gemeente in a year it did not exist.
+    """
+    known = resolver.known_codes()
+    codes = codes.where(codes.isin(known))
+    empty = ~frame[measures].notna().any(axis=1)
+    boundary = frame["boundary_year"].to_numpy(dtype=int)
+    for year in np.unique(boundary):
+        sel = (boundary == year) & empty.to_numpy()
+        if sel.any():
+            existing = set(resolver.lookup(int(year)).values())
+            codes[sel] = codes[sel].where(codes[sel].isin(existing))
+    return codes.astype("object").where(codes.notna(), None)
 
 
 def _values(frame: pd.DataFrame, raw: RawTable, spec: SourceSpec) -> np.ndarray:

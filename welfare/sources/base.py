@@ -17,7 +17,7 @@ from typing import Protocol
 import pandas as pd
 
 # Fixed column names in RawTable.frame.
-ROW = "row"  # 1-based data-row number in the source (CSV line - 1, or OData row index)
+ROW = "row"  # where the row sits in the source, for messages: the CSV line (header = 1), or the OData row index + 1
 REGION_TITLE = "region_title"
 REGION_KEY = "region_key"  # CBS key (stripped), or <NA> when the source only has titles
 PERIOD_TITLE = "period_title"

@@ -48,6 +48,10 @@ _MEASURE = re.compile(r"^.+_\d+$")
 _MISSING_MARKS = {".", ""}
 
 
+class _NotNumeric(Exception):
+    """A measure column holds text: parse again as text to find the cell."""
+
+
 class StatlineCsvFolder:
     """StatLine CSV exports in one folder, one ``<table id>.csv`` per table.
 
@@ -112,9 +116,18 @@ class StatlineCsvFolder:
         return columns
 
     def _parse(
-        self, table_id: str, path: Path, data: bytes, columns: list[str], dims: list[str], measures: list[str]
+        self,
+        table_id: str,
+        path: Path,
+        data: bytes,
+        columns: list[str],
+        dims: list[str],
+        measures: list[str],
+        numeric: bool = False,
     ) -> pa.Table:
-        types = {d: pa.string() for d in dims} | {m: pa.string() for m in measures}
+        """Parse with pyarrow; measures as float64 when ``numeric`` (empty = null), else as text."""
+        measure_type = pa.float64() if numeric else pa.string()
+        types = {d: pa.string() for d in dims} | {m: measure_type for m in measures}
         try:
             return pacsv.read_csv(
                 io.BytesIO(data),
@@ -123,10 +136,13 @@ class StatlineCsvFolder:
                 convert_options=pacsv.ConvertOptions(
                     include_columns=dims + measures,
                     column_types=types,
+                    null_values=[""],
                     strings_can_be_null=False,
                 ),
             )
         except pa.ArrowInvalid as exc:
+            if numeric and "CSV conversion error" in str(exc):
+                raise _NotNumeric from exc
             raise DataError(
                 f"table {table_id} ({path.name}): malformed CSV — {exc}", table_id=table_id
             ) from exc
@@ -151,15 +167,20 @@ class StatlineCsvFolder:
                     field=dim,
                 )
         keys = list(dict.fromkeys(measure_keys.values()))
-        table = self._parse(table_id, path, data, columns, dims, keys)
-        frame = pd.DataFrame({d: table.column(d).to_numpy(zero_copy_only=False) for d in dims})
+        try:  # fast path: every measure cell a number or empty
+            table = self._parse(table_id, path, data, columns, dims, keys, numeric=True)
+        except _NotNumeric:  # parse as text to say which cell is wrong, and read '.' as missing
+            table = self._parse(table_id, path, data, columns, dims, keys)
+        frame = pd.DataFrame(
+            {d: pc.utf8_trim_whitespace(table.column(d)).to_numpy(zero_copy_only=False) for d in dims}, dtype=object
+        )
         n_rows = len(frame)
         line = np.arange(2, n_rows + 2)  # header is line 1
         warnings: list[str] = []
 
         mask = np.ones(n_rows, dtype=bool)
         for dim, title in request.filters.items():
-            values = frame[dim].str.strip()
+            values = frame[dim]
             hit = (values == title.strip()).to_numpy()
             if not hit.any():
                 available = ", ".join(sorted(values.unique())[:8])
@@ -177,17 +198,21 @@ class StatlineCsvFolder:
         region_dim = next((d for d in dims if d in REGION_DIMENSIONS), None)
         out = pd.DataFrame({ROW: line[mask]})
         sub = frame.loc[mask]
-        out[REGION_TITLE] = sub[region_dim].str.strip().to_numpy() if region_dim else "Nederland"
+        out[REGION_TITLE] = sub[region_dim].to_numpy() if region_dim else "Nederland"
         out[REGION_KEY] = pd.NA
-        out[PERIOD_TITLE] = sub[PERIOD_DIMENSION].str.strip().to_numpy() if PERIOD_DIMENSION in dims else pd.NA
+        out[PERIOD_TITLE] = sub[PERIOD_DIMENSION].to_numpy() if PERIOD_DIMENSION in dims else pd.NA
         out[PERIOD_KEY] = pd.NA
-        out[MARGIN] = sub[MARGIN_DIMENSION].str.strip().to_numpy() if MARGIN_DIMENSION in dims else pd.NA
+        out[MARGIN] = sub[MARGIN_DIMENSION].to_numpy() if MARGIN_DIMENSION in dims else pd.NA
         for key in keys:
-            raw = table.column(key).to_numpy(zero_copy_only=False)[mask]
-            out[key] = self._numbers(table_id, key, raw, line[mask], warnings)
+            column = table.column(key)
+            if pa.types.is_floating(column.type):
+                out[key] = column.to_numpy(zero_copy_only=False)[mask]
+            else:
+                raw = column.to_numpy(zero_copy_only=False)[mask]
+                out[key] = self._numbers(table_id, key, raw, line[mask], warnings)
         extra = [d for d in dims if d not in request.filters and d not in (*REGION_DIMENSIONS, PERIOD_DIMENSION, MARGIN_DIMENSION)]
         for d in extra:
-            out[d] = sub[d].str.strip().to_numpy()
+            out[d] = sub[d].to_numpy()
         return RawTable(
             table_id=table_id,
             frame=out,
