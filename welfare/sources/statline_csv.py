@@ -66,7 +66,7 @@ class StatlineCsvFolder:
     kind = "folder"
 
     def __init__(self, folder: Path | str, row_limit: int = ODATA_API_ROW_LIMIT) -> None:
-        self.folder = Path(folder)
+        self.folder = Path(folder).resolve()
         if not self.folder.is_dir():
             raise SourceError(f"CSV folder {self.folder} does not exist", source=str(self.folder))
         self.row_limit = row_limit
