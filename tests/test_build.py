@@ -197,3 +197,58 @@ def test_build_from_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(WelfareError, match="does not exist"):
         build_warehouse(source=str(tmp_path / "nope"), out_dir=tmp_path / "wh")
     assert not (tmp_path / "wh").exists()
+
+
+def _folder_with(tmp_path: Path, cbs_folder: Path, table_id: str, edit) -> Path:
+    """The real folder, linked file by file, with one table edited."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for p in cbs_folder.glob("*.csv"):
+        if p.stem.lower() == table_id.lower():
+            (folder / p.name).write_bytes(edit(p.read_bytes()))
+        else:
+            (folder / p.name).symlink_to(p)
+    return folder
+
+
+def _cut_mid_row(data: bytes) -> bytes:
+    return data[: data.rindex(b"\n", 0, len(data) - 1) + 15]  # the last row stops after a few bytes
+
+
+BAD_INPUT = [
+    ("truncated", "85563NED", _cut_mid_row, r"table 85563NED \(85563NED.csv\): malformed CSV"),
+    ("unknown region", "86088NED", lambda d: d.replace(b";Assen;", b";Atlantis;", 1), r"table 86088NED, line \d+: unknown region 'Atlantis'"),
+    ("renamed column", "81064ned", lambda d: d.replace(b"PersMetBetalingsachterstandRelatief_2", b"Relatief_2", 1), r"table 81064ned: no column 'PersMetBetalingsachterstandRelatief_<n>'"),
+    ("non-numeric", "85036NED", lambda d: d.replace(b";Totaal;2019;", b";Totaal;2019;abc", 1), r"table 85036NED, line \d+, column GemiddeldeWOZWaardeVanWoningen_1: 'abc\S*' is not a number"),
+    ("cut filter", "86088NED", lambda d: d.replace(b"Totaal personen", b"Totaal mensen"), r"table 86088NED: no rows with Persoonskenmerken = 'Totaal personen'"),
+]
+
+
+@pytest.mark.parametrize("case,table_id,edit,message", BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
+def test_bad_input_names_the_table_and_keeps_the_warehouse(built, tmp_path, cbs_folder, case, table_id, edit, message):
+    out, _ = built
+    before = _checksums(out)
+    folder = _folder_with(tmp_path, cbs_folder, table_id, edit)
+    with pytest.raises(WelfareError, match=message):
+        build_warehouse(source=str(folder), out_dir=out)
+    assert _checksums(out) == before
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
+
+
+def test_dot_value_is_missing_with_a_warning(tmp_path, cbs_folder):
+    """CBS writes '.' for 'not available': it becomes a missing value, never 0, and is reported."""
+    def dot(data: bytes) -> bytes:
+        head, rest = data.split(b"\n", 1)
+        lines = rest.split(b"\n")
+        i = next(n for n, line in enumerate(lines) if b";Totaal personen;Assen;2024;" in line)
+        cells = lines[i].split(b";")
+        cells[-1] = b"."  # NettoArbeidsparticipatie_16
+        lines[i] = b";".join(cells)
+        return head + b"\n" + b"\n".join(lines)
+
+    folder = _folder_with(tmp_path, cbs_folder, "86088NED", dot)
+    result = build_warehouse(source=str(folder), out_dir=tmp_path / "wh")
+    assert any("86088NED" in w and "NettoArbeidsparticipatie_16" in w and "'.'" in w for w in result.warnings)
+    obs = read_observations(tmp_path / "wh")
+    assen = obs[(obs["indicator_id"] == "wrk_net_labour_participation") & (obs["region_code"] == "GM0106") & (obs["year"] == 2024)]
+    assert pd.isna(assen["value"].iloc[0]) and assen["flags"].iloc[0] == "suppressed"

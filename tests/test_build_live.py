@@ -63,3 +63,12 @@ def test_invalid_json_page_fails_the_build_naming_the_table(live_env, tmp_path):
     with pytest.raises(SourceError, match=r"85563NED.*(JSON|json)"):
         build_warehouse(source="cbs", out_dir=tmp_path / "wh")
     assert not (tmp_path / "wh").exists()
+
+
+def test_timeout_fails_the_build_naming_the_table(live_env, tmp_path):
+    from welfare.errors import SourceUnreachable
+
+    live_env.set_fault("85525NED", "TypedDataSet", delay_s=3)
+    with pytest.raises(SourceUnreachable, match=r"85525NED"):
+        build_warehouse(source="cbs", out_dir=tmp_path / "wh", timeout_s=0.5)
+    assert not (tmp_path / "wh").exists()

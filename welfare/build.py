@@ -78,6 +78,7 @@ def build_warehouse(
     out_dir: Path = DEFAULT_DIR,
     progress: ProgressCallback | None = None,
     catalog: Catalog | None = None,
+    timeout_s: float = 30.0,
 ) -> BuildResult:
     """Build the warehouse from ``source`` into ``out_dir``.
 
@@ -90,11 +91,13 @@ def build_warehouse(
         The warehouse folder; replaced atomically at the end.
     progress : callable, optional
         Called with a :class:`BuildProgress` before each table.
+    timeout_s : float
+        Timeout of each request to live CBS (``auto`` probes with at most 10 s).
     """
     catalog = catalog or load_catalog()
     notes: list[str] = []
     if source == "auto":
-        live = cbs_source(timeout_s=10.0, attempts=2)
+        live = cbs_source(timeout_s=min(timeout_s, 10.0), attempts=2)
         try:
             return _build(live, out_dir, progress, catalog, notes)
         except SourceUnreachable as exc:
@@ -102,7 +105,7 @@ def build_warehouse(
             notes.append(f"CBS could not be reached ({exc}); used the CSV folder {folder} instead")
             return _build(StatlineCsvFolder(folder), out_dir, progress, catalog, notes)
     if source == "cbs":
-        return _build(cbs_source(), out_dir, progress, catalog, notes)
+        return _build(cbs_source(timeout_s=timeout_s), out_dir, progress, catalog, notes)
     return _build(StatlineCsvFolder(Path(source)), out_dir, progress, catalog, notes)
 
 
