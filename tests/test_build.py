@@ -15,12 +15,12 @@ from welfare.build import build_warehouse
 from welfare.catalog import load_catalog
 from welfare.errors import DataError, WelfareError
 from welfare.regions import GEBIEDEN_TABLES
-from welfare.warehouse import read_manifest, read_observations, read_regions
+from welfare.warehouse import published_rows, read_manifest, read_observations, read_regions
 
 
 def test_warehouse_has_enough_indicators_and_themes(built):
     out, _ = built
-    obs = read_observations(out).dropna(subset=["value"])
+    obs = published_rows(read_observations(out)).dropna(subset=["value"])
     catalog = load_catalog()
     ids = set(obs["indicator_id"])
     themes = {catalog.indicators[i].theme for i in ids} - {"context"}
@@ -30,7 +30,7 @@ def test_warehouse_has_enough_indicators_and_themes(built):
 
 def test_newest_year_covers_330_gemeenten(built):
     out, _ = built
-    obs = read_observations(out).dropna(subset=["value"])
+    obs = published_rows(read_observations(out)).dropna(subset=["value"])
     gm = obs[obs["level"] == "GM"]
     catalog = load_catalog()
     full = [i.id for i in catalog.indicators.values() if "GM" in i.levels and i.gemeente_coverage == "all"]
@@ -45,7 +45,7 @@ def test_newest_year_covers_330_gemeenten(built):
 def test_missing_values_are_never_zero(built, cbs_folder):
     """Empty CSV cells (e.g. Schiermonnikoog's suppressed health values) stay missing."""
     out, _ = built
-    obs = read_observations(out)
+    obs = published_rows(read_observations(out))
     row = obs[(obs["indicator_id"] == "hea_overweight") & (obs["region_code"] == "GM0088") & (obs["year"] == 2022)]
     assert len(row) == 1 and pd.isna(row["value"].iloc[0]) and row["flags"].iloc[0] == "suppressed"
 
@@ -70,7 +70,7 @@ SAMPLES = [
 @pytest.mark.parametrize("indicator_id,table_id,column,filters,boundary,fixed_year", SAMPLES, ids=[s[0] for s in SAMPLES])
 def test_values_equal_the_source_csv(built, cbs_folder, indicator_id, table_id, column, filters, boundary, fixed_year):
     out, _ = built
-    obs = read_observations(out).set_index(["indicator_id", "region_code", "year"])
+    obs = published_rows(read_observations(out)).set_index(["indicator_id", "region_code", "year"])
     rows = [r for r in read_csv_rows(table_file(cbs_folder, table_id)) if all(r[k].strip() == v for k, v in filters.items())]
     rng = random.Random(42)
     checked = 0
@@ -90,7 +90,7 @@ def test_values_equal_the_source_csv(built, cbs_folder, indicator_id, table_id, 
 
 def test_confidence_bounds_go_to_lower_and_upper(built, cbs_folder):
     out, _ = built
-    obs = read_observations(out)
+    obs = published_rows(read_observations(out))
     rows = [r for r in read_csv_rows(table_file(cbs_folder, "85563NED")) if r["RegioS"] == "Amsterdam" and r["Leeftijd"] == "Totaal"]
     by_margin = {r["Marges"]: float(r["Overgewicht_7"]) for r in rows}
     got = obs[(obs["indicator_id"] == "hea_overweight") & (obs["region_code"] == "GM0363") & (obs["year"] == 2022)].iloc[0]
@@ -102,7 +102,7 @@ def test_confidence_bounds_go_to_lower_and_upper(built, cbs_folder):
 
 def test_ratio_indicator_is_recomputed_from_hectares(built, cbs_folder):
     out, _ = built
-    obs = read_observations(out)
+    obs = published_rows(read_observations(out))
     row = next(r for r in read_csv_rows(table_file(cbs_folder, "70262ned")) if r["RegioS"] == "Texel" and r["Perioden"] == "2017")
     land = float(row["TotaleOppervlakte_1"]) - float(row["TotaalBinnenwater_32"] or 0) - float(row["TotaalBuitenwater_42"] or 0)
     expected = 100 * float(row["TotaalBosEnOpenNatuurlijkTerrein_28"]) / land
@@ -117,7 +117,7 @@ def test_province_values_match_cbs_rmbw(built, rmbw_folder):
     values come from an older vintage, so: most within rounding, all within 1.
     """
     out, _ = built
-    obs = read_observations(out)
+    obs = published_rows(read_observations(out))
     catalog = load_catalog()
     exact = [i for i in catalog.indicators.values() if i.rmbw_match == "exact"]
     assert len(exact) >= 15
@@ -249,6 +249,6 @@ def test_dot_value_is_missing_with_a_warning(tmp_path, cbs_folder):
     folder = _folder_with(tmp_path, cbs_folder, "86088NED", dot)
     result = build_warehouse(source=str(folder), out_dir=tmp_path / "wh")
     assert any("86088NED" in w and "NettoArbeidsparticipatie_16" in w and "'.'" in w for w in result.warnings)
-    obs = read_observations(tmp_path / "wh")
+    obs = published_rows(read_observations(tmp_path / "wh"))
     assen = obs[(obs["indicator_id"] == "wrk_net_labour_participation") & (obs["region_code"] == "GM0106") & (obs["year"] == 2024)]
     assert pd.isna(assen["value"].iloc[0]) and assen["flags"].iloc[0] == "suppressed"

@@ -40,7 +40,7 @@ def test_indicators_json_in_english():
 def test_build_prints_progress_and_summary(tmp_path, cbs_folder):
     code, out, err = run("build", "--source", str(cbs_folder), "--out", str(tmp_path / "wh"))
     assert code == 0, err
-    assert re.search(r"\[#+\] 42/42 84355NED", err)
+    assert re.search(r"\[#+\] 43/43 herindelingen", err)
     assert "indicators ×" in out and "warnings (" in out and "wrk_unemployment" in out
 
 
@@ -62,3 +62,25 @@ def test_readme_documents_every_command_and_exactly_two_setup_commands():
         assert f"python -m welfare {command}" in text, command
     quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     assert re.findall(r"^make \w+$", quick, flags=re.M) == ["make run", "make test"]
+
+
+def test_regions_lists_parents_and_population(built):
+    out_dir, _ = built
+    code, out, _ = run("regions", "--warehouse", str(out_dir), "--year", "2019")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("GM0014"))
+    assert "Groningen" in line and "231 299" in line and "CR03" in line and "PV20" in line
+    assert out.strip().endswith("355 regions (GM, indeling 2019)")
+
+
+def test_regions_csv_and_bad_year(built):
+    out_dir, _ = built
+    code, out, _ = run("regions", "--warehouse", str(out_dir), "--level", "PV", "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("code,name") and len(out.splitlines()) == 13
+    code, _, err = run("regions", "--warehouse", str(out_dir), "--year", "1999")
+    assert code == 2 and "2013–2025" in err
+
+
+def test_regions_without_warehouse(tmp_path):
+    code, _, err = run("regions", "--warehouse", str(tmp_path))
+    assert code == 1 and "python -m welfare build" in err

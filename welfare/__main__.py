@@ -1,7 +1,12 @@
 """``python -m welfare``: see welfare.cli."""
 
+import os
 import sys
 
 from welfare.cli import main
 
-sys.exit(main())
+try:
+    sys.exit(main())
+except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)

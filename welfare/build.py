@@ -21,6 +21,7 @@ import pandas as pd
 from welfare import __version__
 from welfare.catalog import Catalog, load_catalog
 from welfare.errors import SourceUnreachable
+from welfare.harmonise import Transitions, harmonise
 from welfare.regions import GEBIEDEN_TABLES, RegionResolver, parse_gebieden, regions_frame
 from welfare.sources.base import Source
 from welfare.sources.statline_csv import StatlineCsvFolder
@@ -30,6 +31,8 @@ from welfare.warehouse import DEFAULT_DIR, write_warehouse
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The offline fallback: the StatLine exports beside the repo (override with REGIOWELVAART_CBS_FOLDER).
 DEFAULT_FOLDER = REPO_ROOT.parent / "shared" / "data" / "cbs" / "statline-dump-2025-04"
+# Boundaries and herindelingen (override with REGIOWELVAART_GEO_FOLDER).
+DEFAULT_GEO_FOLDER = REPO_ROOT.parent / "shared" / "data" / "geo"
 CBS_URL_ENV = "REGIOWELVAART_CBS_URL"  # e.g. "127.0.0.1:5123" for a local test server
 CBS_HTTPS_ENV = "REGIOWELVAART_CBS_HTTPS"  # "0" to talk plain http
 
@@ -59,6 +62,11 @@ ProgressCallback = Callable[[BuildProgress], None]
 def default_folder() -> Path:
     """The CSV folder used by ``--source auto`` when CBS cannot be reached."""
     return Path(os.environ.get("REGIOWELVAART_CBS_FOLDER", DEFAULT_FOLDER))
+
+
+def default_geo_folder() -> Path:
+    """The folder with boundaries and the herindeling (address) matrices."""
+    return Path(os.environ.get("REGIOWELVAART_GEO_FOLDER", DEFAULT_GEO_FOLDER))
 
 
 def cbs_source(timeout_s: float = 30.0, attempts: int = 3) -> Source:
@@ -118,7 +126,7 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     requests = catalog.requests()
-    total = len(GEBIEDEN_TABLES) + len(requests)
+    total = len(GEBIEDEN_TABLES) + len(requests) + 1  # + harmonisation
     step = 0
 
     def tick(table_id: str, message: str) -> None:
@@ -159,9 +167,16 @@ def _build(
         entry["warnings"] += table_warnings
         warnings += table_warnings
 
-    observations = _merge_by_priority(parts, priority)
+    published = _merge_by_priority(parts, priority)
     regions = regions_frame(gemeenten_frame)
-    coverage = coverage_table(observations, catalog)
+    coverage = coverage_table(published, catalog)
+
+    # Every gemeente series restated on the newest indeling, beside the published rows.
+    target_year = int(regions["year"].max())
+    tick("herindelingen", f"gemeentereeksen omrekenen naar de indeling van {target_year}")
+    transitions = Transitions.from_folder(default_geo_folder())
+    harmonised = harmonise(published, regions, catalog, transitions, target_year)
+    observations = pd.concat([published, harmonised], ignore_index=True)
     described = src.describe()
     manifest: dict[str, Any] = {
         "build_id": uuid.uuid4().hex[:12],
@@ -171,6 +186,12 @@ def _build(
         "source": {**described, "label": src.label()},
         "tables": tables,
         "coverage": coverage,
+        "harmonisation": {
+            "target_year": target_year,
+            "rows": len(harmonised),
+            "values": int(harmonised["value"].notna().sum()),
+            "method": "VNG grenswijzigen address matrices (CC BY-NC-SA 4.0), from boundary year 2016 on",
+        },
         "warnings": notes + list(dict.fromkeys(warnings)),
         "build_seconds": round(time.perf_counter() - started, 2),
     }

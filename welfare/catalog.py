@@ -41,7 +41,7 @@ class SourceSpec:
 
     table: str
     column: MeasureRef | None = None
-    numerator: tuple[Term, ...] = ()
+    numerator: tuple[Term, ...] = ()  # without a denominator: a signed sum of columns
     denominator: tuple[Term, ...] = ()
     scale: float = 1.0
     filters: dict[str, str] = field(default_factory=dict)
@@ -64,7 +64,7 @@ class SourceSpec:
         else:
             num = " + ".join(_term_text(t) for t in self.numerator)
             den = " + ".join(_term_text(t) for t in self.denominator)
-            what = f"({num}) / ({den})"
+            what = f"({num}) / ({den})" if den else num
         filt = ", ".join(f"{k}={v}" for k, v in self.filters.items())
         return f"{self.table} {what}" + (f" ({filt})" if filt else "")
 
@@ -170,8 +170,8 @@ def _source(raw: dict[str, Any], where: str) -> SourceSpec:
     numerator, denominator = raw.get("numerator"), raw.get("denominator")
     if (column is None) == (numerator is None):
         raise CatalogError(f"{where}: give either 'column' or 'numerator'/'denominator'")
-    if numerator is not None and not denominator:
-        raise CatalogError(f"{where}: 'numerator' needs a 'denominator'")
+    if denominator is not None and not numerator:
+        raise CatalogError(f"{where}: 'denominator' needs a 'numerator'")
     filters = raw.get("filters", {})
     if not isinstance(filters, dict) or not all(isinstance(v, str) for v in filters.values()):
         raise CatalogError(f"{where}: 'filters' must map dimension names to titles")

@@ -3,7 +3,8 @@
 Commands
 --------
 build       build the warehouse from live CBS or a folder of StatLine CSV exports
-indicators  list (or check) the indicator catalogue
+regions     list the regions of one indeling year with their parents
+indicators  list the indicator catalogue
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import TextIO
 from welfare.build import BuildProgress, build_warehouse
 from welfare.catalog import load_catalog
 from welfare.errors import WelfareError
-from welfare.types import LANGS
-from welfare.warehouse import DEFAULT_DIR
+import pandas as pd
+
+from welfare.types import LANGS, LEVELS
+from welfare.warehouse import DEFAULT_DIR, read_regions
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=DEFAULT_DIR, metavar="DIR", help=f"warehouse folder (default {DEFAULT_DIR.relative_to(DEFAULT_DIR.parent.parent)})")
     build.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="timeout of each request to live CBS (default 30)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    reg = sub.add_parser("regions", help="list regions of one indeling year with their parents")
+    reg.add_argument("--level", choices=LEVELS, default="GM", help="GM gemeente, CR COROP, PV provincie, LD landsdeel, AM arbeidsmarktregio, NL (default GM)")
+    reg.add_argument("--year", type=int, default=None, help="indeling year (default: the newest in the warehouse)")
+    reg.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
+    reg.add_argument("--warehouse", type=Path, default=DEFAULT_DIR, metavar="DIR", help="warehouse folder")
 
     ind = sub.add_parser("indicators", help="list the indicator catalogue")
     ind.add_argument("--lang", choices=LANGS, default="nl", help="language of labels (default nl)")
@@ -100,7 +109,40 @@ def cmd_indicators(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "indicators": cmd_indicators}
+def cmd_regions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        regions = read_regions(args.warehouse)
+    except WelfareError as exc:
+        err.write(f"{exc}\n")
+        return 1
+    years = sorted(regions["year"].unique().tolist())
+    year = args.year if args.year is not None else years[-1]
+    if year not in years:
+        err.write(f"--year {year}: the warehouse has indeling years {years[0]}–{years[-1]}\n")
+        return 2
+    rows = regions[(regions["level"] == args.level) & (regions["year"] == year)].sort_values("code")
+    names = regions[regions["year"] == year].set_index("code")["name"].to_dict()
+    columns = ["code", "name", "corop", "provincie", "landsdeel", "arbeidsmarktregio", "population"]
+    frame = rows[columns].copy()
+    frame["population"] = frame["population"].astype("Int64")
+    if args.format == "json":
+        out.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    elif args.format == "csv":
+        frame.to_csv(out, index=False)
+    else:
+        for r in frame.itertuples(index=False):
+            parents = " · ".join(
+                f"{code} {names.get(code, '')}".strip()
+                for code in (r.corop, r.provincie, r.landsdeel)
+                if isinstance(code, str) and code != r.code
+            )
+            pop = f"{r.population:>9,}".replace(",", " ") if r.population is not pd.NA else "        —"
+            out.write(f"{r.code:<7} {r.name:<36} {pop}  {parents}\n")
+        out.write(f"{len(frame)} regions ({args.level}, indeling {year})\n")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "regions": cmd_regions, "indicators": cmd_indicators}
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:

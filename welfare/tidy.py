@@ -296,7 +296,10 @@ def _values(frame: pd.DataFrame, raw: RawTable, spec: SourceSpec) -> np.ndarray:
             total = total + term.sign * values
         return total  # NaN if any term is missing
 
-    num, den = signed_sum(spec.numerator), signed_sum(spec.denominator)
+    num = signed_sum(spec.numerator)
+    if not spec.denominator:
+        return num * spec.scale
+    den = signed_sum(spec.denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(den != 0, num / den * spec.scale, np.nan)
     return value

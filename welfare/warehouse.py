@@ -161,6 +161,17 @@ def read_observations(out_dir: Path = DEFAULT_DIR) -> pd.DataFrame:
     return _read(out_dir, OBSERVATIONS)
 
 
+def published_rows(observations: pd.DataFrame) -> pd.DataFrame:
+    """Only the rows as CBS published them (not the ones restated on other boundaries)."""
+    return observations[~observations["flags"].str.contains("harmonised", regex=False)]
+
+
+def harmonised_rows(observations: pd.DataFrame, boundary_year: int | None = None) -> pd.DataFrame:
+    """Only the restated rows (of one target boundary year, when given)."""
+    rows = observations[observations["flags"].str.contains("harmonised", regex=False)]
+    return rows if boundary_year is None else rows[rows["boundary_year"] == boundary_year]
+
+
 def read_regions(out_dir: Path = DEFAULT_DIR) -> pd.DataFrame:
     """Return regions.parquet as a frame (columns: REGION_COLUMNS)."""
     return _read(out_dir, REGIONS)
