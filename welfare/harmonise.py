@@ -27,7 +27,7 @@ carried over unchanged (still flagged ``harmonised``), so "the series on the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,7 @@ class Transitions:
     """Address flows between consecutive years: (from_year, from_code, to_code, addresses)."""
 
     flows: pd.DataFrame
+    _steps: dict[tuple[int, bool], dict[str, dict[str, float]]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_folder(cls, geo_folder: Path) -> Transitions:
@@ -72,15 +73,22 @@ class Transitions:
         ``shares[a][b]`` is the part of ``a``'s addresses that ends up in ``b``;
         codes without flows map to themselves.
         """
-        flows = self.flows[self.flows["year"] == year]
-        src, dst = ("source", "target") if forward else ("target", "source")
-        shares: dict[str, dict[str, float]] = {}
-        for code, group in flows.groupby(src):
-            part = group.groupby(dst)["addresses"].sum()
-            part = part / part.sum()
-            part = part[part >= MIN_SHARE]
-            shares[str(code)] = (part / part.sum()).to_dict()
-        return shares
+        key = (year, forward)
+        if key not in self._steps:
+            flows = self.flows[self.flows["year"] == year]
+            src, dst = ("source", "target") if forward else ("target", "source")
+            totals: dict[str, dict[str, float]] = {}
+            for a, b, n in zip(flows[src], flows[dst], flows["addresses"]):
+                totals.setdefault(str(a), {}).setdefault(str(b), 0.0)
+                totals[str(a)][str(b)] += float(n)
+            shares: dict[str, dict[str, float]] = {}
+            for a, parts in totals.items():
+                whole = sum(parts.values())
+                kept = {b: n / whole for b, n in parts.items() if whole and n / whole >= MIN_SHARE}
+                norm = sum(kept.values())
+                shares[a] = {b: v / norm for b, v in kept.items()}
+            self._steps[key] = shares
+        return self._steps[key]
 
     def chain(self, from_year: int, to_year: int) -> dict[str, dict[str, float]]:
         """Shares from the gemeenten of ``from_year`` to those of ``to_year`` (either direction).

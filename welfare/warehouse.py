@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +82,15 @@ def write_warehouse(
     observations: pd.DataFrame,
     regions: pd.DataFrame,
     manifest: dict[str, Any],
+    extra: Callable[[Path], dict[str, Any]] | None = None,
 ) -> None:
     """Write a complete warehouse to ``out_dir``, replacing what was there atomically.
 
     The manifest gets ``schema_version``; both Parquet files carry the schema
     version and build id in their metadata under the key ``regiowelvaart``.
+    ``extra``, when given, writes more files into the staging folder (e.g. the
+    boundaries) and returns entries to add to the manifest; if it fails, nothing
+    is swapped in.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +100,8 @@ def write_warehouse(
     try:
         pq.write_table(_table(observations, OBSERVATION_COLUMNS, meta), staging / OBSERVATIONS)
         pq.write_table(_table(regions, REGION_COLUMNS, meta), staging / REGIONS)
+        if extra is not None:
+            manifest.update(extra(staging))
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
         _swap_in(staging, out_dir)
     except BaseException:
