@@ -30,7 +30,7 @@ def rmbw_folder() -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory, cbs_folder: Path) -> tuple[Path, BuildResult]:
     """One warehouse built from the CSV folder for the whole session."""
     out = tmp_path_factory.mktemp("wh") / "warehouse"
-    result = build_warehouse(source=str(cbs_folder), out_dir=out)
+    result = build_warehouse(source=str(cbs_folder), out_dir=out, boundaries=str(SHARED / "data" / "geo"))
     return out, result
 
 

@@ -164,7 +164,7 @@ def test_manifest_records_source_catalogue_and_coverage(built):
 
 
 def _checksums(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_failed_build_keeps_previous_warehouse(built, tmp_path, cbs_folder):
@@ -178,7 +178,7 @@ def test_failed_build_keeps_previous_warehouse(built, tmp_path, cbs_folder):
             data = data.replace(b"Werkloosheidspercentage_13", b"Werkloosheid_13", 1)
         (broken / p.name).write_bytes(data)
     with pytest.raises(DataError, match="86088NED.*Werkloosheidspercentage"):
-        build_warehouse(source=str(broken), out_dir=out)
+        build_warehouse(source=str(broken), out_dir=out, boundaries=None)
     assert _checksums(out) == before
     assert [p.name for p in out.parent.iterdir()] == [out.name], "temporary files were left behind"
 
@@ -187,7 +187,7 @@ def test_auto_falls_back_to_folder_when_cbs_unreachable(tmp_path, monkeypatch, c
     monkeypatch.setenv("REGIOWELVAART_CBS_URL", "127.0.0.1:9")  # discard port: connection refused
     monkeypatch.setenv("REGIOWELVAART_CBS_HTTPS", "0")
     monkeypatch.setenv("REGIOWELVAART_CBS_FOLDER", str(cbs_folder))
-    result = build_warehouse(source="auto", out_dir=tmp_path / "wh")
+    result = build_warehouse(source="auto", out_dir=tmp_path / "wh", boundaries=None)
     assert result.manifest["source"]["kind"] == "folder"
     assert any("CBS could not be reached" in line for line in result.summary)
     assert any("CBS could not be reached" in w for w in result.warnings)
@@ -230,7 +230,7 @@ def test_bad_input_names_the_table_and_keeps_the_warehouse(built, tmp_path, cbs_
     before = _checksums(out)
     folder = _folder_with(tmp_path, cbs_folder, table_id, edit)
     with pytest.raises(WelfareError, match=message):
-        build_warehouse(source=str(folder), out_dir=out)
+        build_warehouse(source=str(folder), out_dir=out, boundaries=None)
     assert _checksums(out) == before
     assert [p.name for p in out.parent.iterdir()] == [out.name]
 
@@ -247,8 +247,22 @@ def test_dot_value_is_missing_with_a_warning(tmp_path, cbs_folder):
         return head + b"\n" + b"\n".join(lines)
 
     folder = _folder_with(tmp_path, cbs_folder, "86088NED", dot)
-    result = build_warehouse(source=str(folder), out_dir=tmp_path / "wh")
+    result = build_warehouse(source=str(folder), out_dir=tmp_path / "wh", boundaries=None)
     assert any("86088NED" in w and "NettoArbeidsparticipatie_16" in w and "'.'" in w for w in result.warnings)
     obs = published_rows(read_observations(tmp_path / "wh"))
     assen = obs[(obs["indicator_id"] == "wrk_net_labour_participation") & (obs["region_code"] == "GM0106") & (obs["year"] == 2024)]
     assert pd.isna(assen["value"].iloc[0]) and assen["flags"].iloc[0] == "suppressed"
+
+
+def test_boundaries_are_part_of_the_warehouse(built):
+    from welfare.boundaries import read_boundaries, web_geojson
+
+    out, result = built
+    fragment = read_manifest(out)["boundaries"]
+    assert fragment and fragment["source"]
+    for year, n in ((2018, 380), (2019, 355), (2021, 352), (2022, 345), (2025, 342), (2026, 342)):
+        gdf = read_boundaries(out, "gemeente", year)
+        assert len(gdf) == n and gdf.crs.to_epsg() == 4326 and gdf.geometry.is_valid.all()
+    assert (out / "boundaries" / "gemeente_2025.geojson").stat().st_size <= 300_000
+    web = web_geojson(out, "gemeente", 2025)
+    assert {f["id"] for f in web["features"]} == set(read_regions(out).query("level == 'GM' and year == 2025")["code"])

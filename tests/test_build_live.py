@@ -29,7 +29,7 @@ def live_env(monkeypatch, server):
 
 def test_live_build_equals_folder_build(live_env, built, tmp_path):
     folder_out, _ = built
-    result = build_warehouse(source="cbs", out_dir=tmp_path / "wh")
+    result = build_warehouse(source="cbs", out_dir=tmp_path / "wh", boundaries=None)
     assert result.manifest["source"]["kind"] == "cbs"
     assert result.manifest["source"]["api"] == "odata-v3"
     assert result.manifest["tables"]["86088NED"]["version"]  # TableInfos.Modified
@@ -47,12 +47,12 @@ def test_live_build_equals_folder_build(live_env, built, tmp_path):
 
 def test_http_500_fails_the_build_and_keeps_the_warehouse(live_env, tmp_path):
     out = tmp_path / "wh"
-    build_warehouse(source="cbs", out_dir=out)
+    build_warehouse(source="cbs", out_dir=out, boundaries=None)
     before = read_manifest(out)["build_id"]
     live_env.set_fault("86088NED", "TypedDataSet", status=500)
     start = time.monotonic()
     with pytest.raises(SourceError, match=r"86088NED.*HTTP 500"):
-        build_warehouse(source="cbs", out_dir=out)
+        build_warehouse(source="cbs", out_dir=out, boundaries=None)
     assert time.monotonic() - start < 60
     assert read_manifest(out)["build_id"] == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wh"]
@@ -61,7 +61,7 @@ def test_http_500_fails_the_build_and_keeps_the_warehouse(live_env, tmp_path):
 def test_invalid_json_page_fails_the_build_naming_the_table(live_env, tmp_path):
     live_env.set_fault("85563NED", "TypedDataSet", invalid_json=True)
     with pytest.raises(SourceError, match=r"85563NED.*(JSON|json)"):
-        build_warehouse(source="cbs", out_dir=tmp_path / "wh")
+        build_warehouse(source="cbs", out_dir=tmp_path / "wh", boundaries=None)
     assert not (tmp_path / "wh").exists()
 
 
@@ -70,5 +70,5 @@ def test_timeout_fails_the_build_naming_the_table(live_env, tmp_path):
 
     live_env.set_fault("85525NED", "TypedDataSet", delay_s=3)
     with pytest.raises(SourceUnreachable, match=r"85525NED"):
-        build_warehouse(source="cbs", out_dir=tmp_path / "wh", timeout_s=0.5)
+        build_warehouse(source="cbs", out_dir=tmp_path / "wh", timeout_s=0.5, boundaries=None)
     assert not (tmp_path / "wh").exists()

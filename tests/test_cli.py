@@ -38,7 +38,7 @@ def test_indicators_json_in_english():
 
 
 def test_build_prints_progress_and_summary(tmp_path, cbs_folder):
-    code, out, err = run("build", "--source", str(cbs_folder), "--out", str(tmp_path / "wh"))
+    code, out, err = run("build", "--source", str(cbs_folder), "--out", str(tmp_path / "wh"), "--boundaries", "none")
     assert code == 0, err
     assert re.search(r"\[#+\] 43/43 herindelingen", err)
     assert "indicators ×" in out and "warnings (" in out and "wrk_unemployment" in out

@@ -21,6 +21,9 @@ import pandas as pd
 from welfare import __version__
 from welfare.catalog import Catalog, load_catalog
 from welfare.errors import SourceUnreachable
+from welfare.boundaries import LEVELS as BOUNDARY_LEVELS
+from welfare.boundaries import YEARS as BOUNDARY_YEARS
+from welfare.boundaries import BoundarySource, default_geo_folder, source_for, write_boundaries
 from welfare.harmonise import Transitions, harmonise
 from welfare.regions import GEBIEDEN_TABLES, RegionResolver, parse_gebieden, regions_frame
 from welfare.sources.base import Source
@@ -31,8 +34,6 @@ from welfare.warehouse import DEFAULT_DIR, write_warehouse
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The offline fallback: the StatLine exports beside the repo (override with REGIOWELVAART_CBS_FOLDER).
 DEFAULT_FOLDER = REPO_ROOT.parent / "shared" / "data" / "cbs" / "statline-dump-2025-04"
-# Boundaries and herindelingen (override with REGIOWELVAART_GEO_FOLDER).
-DEFAULT_GEO_FOLDER = REPO_ROOT.parent / "shared" / "data" / "geo"
 CBS_URL_ENV = "REGIOWELVAART_CBS_URL"  # e.g. "127.0.0.1:5123" for a local test server
 CBS_HTTPS_ENV = "REGIOWELVAART_CBS_HTTPS"  # "0" to talk plain http
 
@@ -64,11 +65,6 @@ def default_folder() -> Path:
     return Path(os.environ.get("REGIOWELVAART_CBS_FOLDER", DEFAULT_FOLDER))
 
 
-def default_geo_folder() -> Path:
-    """The folder with boundaries and the herindeling (address) matrices."""
-    return Path(os.environ.get("REGIOWELVAART_GEO_FOLDER", DEFAULT_GEO_FOLDER))
-
-
 def cbs_source(timeout_s: float = 30.0, attempts: int = 3) -> Source:
     """The live CBS source, pointed at REGIOWELVAART_CBS_URL when set."""
     from welfare.sources.cbs_odata import CbsODataSource
@@ -87,6 +83,7 @@ def build_warehouse(
     progress: ProgressCallback | None = None,
     catalog: Catalog | None = None,
     timeout_s: float = 30.0,
+    boundaries: str | None = "auto",
 ) -> BuildResult:
     """Build the warehouse from ``source`` into ``out_dir``.
 
@@ -101,20 +98,24 @@ def build_warehouse(
         Called with a :class:`BuildProgress` before each table.
     timeout_s : float
         Timeout of each request to live CBS (``auto`` probes with at most 10 s).
+    boundaries : str or None
+        Where the boundaries come from: ``"auto"`` (PDOK, else the GeoJSON folder
+        ``../shared/data/geo``), ``"pdok"``, a folder path, or None for none.
     """
     catalog = catalog or load_catalog()
     notes: list[str] = []
+    geo = source_for(boundaries) if boundaries else None
     if source == "auto":
         live = cbs_source(timeout_s=min(timeout_s, 10.0), attempts=2)
         try:
-            return _build(live, out_dir, progress, catalog, notes)
+            return _build(live, out_dir, progress, catalog, notes, geo)
         except SourceUnreachable as exc:
             folder = default_folder()
             notes.append(f"CBS could not be reached ({exc}); used the CSV folder {folder} instead")
-            return _build(StatlineCsvFolder(folder), out_dir, progress, catalog, notes)
+            return _build(StatlineCsvFolder(folder), out_dir, progress, catalog, notes, geo)
     if source == "cbs":
-        return _build(cbs_source(timeout_s=timeout_s), out_dir, progress, catalog, notes)
-    return _build(StatlineCsvFolder(Path(source)), out_dir, progress, catalog, notes)
+        return _build(cbs_source(timeout_s=timeout_s), out_dir, progress, catalog, notes, geo)
+    return _build(StatlineCsvFolder(Path(source)), out_dir, progress, catalog, notes, geo)
 
 
 def _build(
@@ -123,10 +124,12 @@ def _build(
     progress: ProgressCallback | None,
     catalog: Catalog,
     notes: list[str],
+    geo: BoundarySource | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
     requests = catalog.requests()
-    total = len(GEBIEDEN_TABLES) + len(requests) + 1  # + harmonisation
+    n_layers = len(BOUNDARY_LEVELS) * len(BOUNDARY_YEARS) if geo is not None else 0
+    total = len(GEBIEDEN_TABLES) + len(requests) + 1 + n_layers  # + harmonisation + boundary layers
     step = 0
 
     def tick(table_id: str, message: str) -> None:
@@ -195,7 +198,22 @@ def _build(
         "warnings": notes + list(dict.fromkeys(warnings)),
         "build_seconds": round(time.perf_counter() - started, 2),
     }
-    write_warehouse(Path(out_dir), observations, regions, manifest)
+
+    def write_geo(staging: Path) -> dict[str, Any]:
+        # Written into the staging folder, so the boundaries are swapped in with the rest.
+        if geo is None:
+            manifest["boundaries"] = None
+        else:
+            manifest["boundaries"] = write_boundaries(
+                staging / "boundaries",
+                geo,
+                progress=lambda b: tick(b.level, f"grenzen {b.level} {b.year}"),
+                build_id=manifest["build_id"],
+            )
+            manifest["warnings"] += [f"boundaries: {n}" for n in manifest["boundaries"].get("notes", [])]
+        return {"boundaries": manifest["boundaries"], "warnings": manifest["warnings"]}
+
+    write_warehouse(Path(out_dir), observations, regions, manifest, extra=write_geo)
     return BuildResult(manifest=manifest, summary=summary_lines(observations, coverage, src.label(), notes), warnings=manifest["warnings"])
 
 

@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         "cannot be reached (default); cbs: live CBS only; PATH: a folder of StatLine CSV exports",
     )
     build.add_argument("--out", type=Path, default=DEFAULT_DIR, metavar="DIR", help=f"warehouse folder (default {DEFAULT_DIR.relative_to(DEFAULT_DIR.parent.parent)})")
+    build.add_argument(
+        "--boundaries",
+        default="auto",
+        metavar="auto|pdok|PATH|none",
+        help="boundaries: auto: PDOK, falling back to ../shared/data/geo (default); pdok; a folder of GeoJSON; none",
+    )
     build.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="timeout of each request to live CBS (default 30)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -69,6 +75,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out_dir=args.out,
             progress=None if args.quiet else _progress_bar(err),
             timeout_s=args.timeout,
+            boundaries=None if args.boundaries == "none" else args.boundaries,
         )
     except WelfareError as exc:
         err.write(f"build failed: {exc}\nThe previous warehouse (if any) in {args.out} is unchanged.\n")
