@@ -84,3 +84,22 @@ def test_regions_csv_and_bad_year(built):
 def test_regions_without_warehouse(tmp_path):
     code, _, err = run("regions", "--warehouse", str(tmp_path))
     assert code == 1 and "python -m welfare build" in err
+
+
+def test_aggregate_prints_values_with_method_and_flags(built):
+    out_dir, _ = built
+    code, out, _ = run("aggregate", "--warehouse", str(out_dir), "--gemeenten", "GM1992,GM0599", "--lang", "en")
+    assert code == 0
+    population = next(x for x in out.splitlines() if x.startswith("Population on 1 January"))
+    assert "sum" in population and "harmonised" in population
+    assert "Bron: CBS" in out
+    code, out, _ = run("aggregate", "--warehouse", str(out_dir), "--gemeenten", "GM1992,GM0599", "--format", "json", "--year", "2022")
+    rows = json.loads(out)
+    unemployment = next(r for r in rows if r["indicator_id"] == "wrk_unemployment")
+    assert unemployment["year"] == 2022 and unemployment["method"] == "weighted_mean"
+
+
+def test_aggregate_unknown_gemeente_is_a_usage_error(built):
+    out_dir, _ = built
+    code, _, err = run("aggregate", "--warehouse", str(out_dir), "--gemeenten", "GM9999")
+    assert code == 2 and "GM9999" in err

@@ -4,6 +4,7 @@ Commands
 --------
 build       build the warehouse from live CBS or a folder of StatLine CSV exports
 regions     list the regions of one indeling year with their parents
+aggregate   indicator values of an area made of gemeenten
 indicators  list the indicator catalogue
 """
 
@@ -21,7 +22,7 @@ from welfare.errors import WelfareError
 import pandas as pd
 
 from welfare.types import LANGS, LEVELS
-from welfare.warehouse import DEFAULT_DIR, read_regions
+from welfare.warehouse import DEFAULT_DIR, read_observations, read_regions
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     reg.add_argument("--year", type=int, default=None, help="indeling year (default: the newest in the warehouse)")
     reg.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
     reg.add_argument("--warehouse", type=Path, default=DEFAULT_DIR, metavar="DIR", help="warehouse folder")
+
+    agg = sub.add_parser("aggregate", help="indicator values of an area made of gemeenten, with flags")
+    agg.add_argument("--gemeenten", required=True, metavar="GM..,GM..", help="comma-separated gemeente codes (of the newest indeling)")
+    agg.add_argument("--year", type=int, default=None, help="report year (default: per indicator the latest with a value)")
+    agg.add_argument("--lang", choices=LANGS, default="nl", help="language of labels and reasons (default nl)")
+    agg.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
+    agg.add_argument("--warehouse", type=Path, default=DEFAULT_DIR, metavar="DIR", help="warehouse folder")
 
     ind = sub.add_parser("indicators", help="list the indicator catalogue")
     ind.add_argument("--lang", choices=LANGS, default="nl", help="language of labels (default nl)")
@@ -149,7 +157,39 @@ def cmd_regions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "regions": cmd_regions, "indicators": cmd_indicators}
+def cmd_aggregate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from welfare.aggregate import area_profile
+
+    try:
+        observations, regions = read_observations(args.warehouse), read_regions(args.warehouse)
+        profile = area_profile(observations, regions, args.gemeenten, load_catalog(), year=args.year, lang=args.lang)
+    except WelfareError as exc:
+        err.write(f"{exc}\n")
+        return 1
+    except ValueError as exc:  # an unknown gemeente code, an empty list
+        err.write(f"--gemeenten: {exc}\n")
+        return 2
+    if args.format == "json":
+        out.write(profile.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+        return 0
+    if args.format == "csv":
+        profile.to_csv(out, index=False)
+        return 0
+    width = max(len(label) for label in profile["label"])
+    for r in profile.itertuples(index=False):
+        year = "" if pd.isna(r.year) else str(r.year)
+        if pd.isna(r.value):
+            shown = f"{'—':>12}  {r.reason}"
+        else:
+            cover = f"{r.coverage:.0%}" if not pd.isna(r.coverage) else ""
+            number = f"{r.value:,.2f}".replace(",", " ")  # thin grouping, readable in NL and EN
+            shown = f"{number:>12}  {r.unit}; {r.method}, {cover} {r.flags}".rstrip()
+        out.write(f"{r.label:<{width}}  {year:>4}  {shown}\n")
+    out.write(f"Bron: CBS ({len(observations['source_table'].unique())} tabellen); bewerking regiowelvaart\n")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "regions": cmd_regions, "aggregate": cmd_aggregate, "indicators": cmd_indicators}
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
