@@ -41,13 +41,15 @@ import re
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
+
+from tests.loopback import LoopbackServer
 
 DUMP_DIR = Path(
     os.environ.get("REGIOWELVAART_CBS_DUMP", "/work/shared/data/cbs/statline-dump-2025-04")
@@ -436,7 +438,7 @@ class _ODataError(Exception):
         self.status = status
 
 
-class FakeCbsServer:
+class FakeCbsServer(LoopbackServer):
     """Threaded HTTP server answering like CBS's OData v3 feed.
 
     Parameters
@@ -464,43 +466,12 @@ class FakeCbsServer:
         self._empty: set[str] = set()
         self._views: dict[str, FakeTable] = {}
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd: http.server.ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     # lifecycle
 
-    def start(self) -> FakeCbsServer:
-        """Listen on a free port of 127.0.0.1 and serve in a background thread."""
-        handler = functools.partial(_Handler, self)
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        # A short poll interval: shutdown() waits up to one interval per test.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (delayed answers are cut short)."""
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeCbsServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._httpd is not None, "server not started"
-        return int(self._httpd.server_address[1])
+    def make_handler(self) -> Callable[..., http.server.BaseHTTPRequestHandler]:
+        return functools.partial(_Handler, self)
 
     @property
     def catalog_url(self) -> str:

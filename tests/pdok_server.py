@@ -37,13 +37,15 @@ import re
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+
+from tests.loopback import LoopbackServer
 
 GEO_DIR = Path(os.environ.get("REGIOWELVAART_GEO_FOLDER", "/work/shared/data/geo"))
 PREFIX = "/cbs/gebiedsindelingen/ogc/v1"
@@ -128,7 +130,7 @@ class _ProblemError(Exception):
         self.status = status
 
 
-class FakePdokServer:
+class FakePdokServer(LoopbackServer):
     """Threaded HTTP server answering like PDOK's CBS gebiedsindelingen OGC API.
 
     Parameters
@@ -159,42 +161,12 @@ class FakePdokServer:
         self.request_log: list[RequestRecord] = []
         self._faults: dict[str, Fault] = {}
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd: http.server.ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     # lifecycle
 
-    def start(self) -> FakePdokServer:
-        """Listen on a free port of 127.0.0.1 and serve in a background thread."""
-        handler = functools.partial(_Handler, self)
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (delayed answers are cut short)."""
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakePdokServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._httpd is not None, "server not started"
-        return int(self._httpd.server_address[1])
+    def make_handler(self) -> Callable[..., http.server.BaseHTTPRequestHandler]:
+        return functools.partial(_Handler, self)
 
     @property
     def base_url(self) -> str:
