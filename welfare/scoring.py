@@ -1,0 +1,473 @@
+"""Rank regions by pressure on brede welvaart: a transparent, tunable composite.
+
+There is no official formula (CBS publishes no index and no threshold), so the
+recipe is explicit: a frozen :class:`ScoringConfig` goes into pure functions and
+the result keeps the config and its short hash, so every figure can say how it
+was made.
+
+The steps, on a matrix of regions × indicators:
+
+1. **Pressure per indicator**: normalise each indicator over the regions
+   (``zscore``, ``percentile`` or ``minmax``) and orient it so that higher
+   means more pressure (direction +1 "higher is better" is flipped).
+2. **Theme score**: the mean pressure of the theme's indicators that the
+   region has a value for (missing values are never zeros: the theme
+   re-weights over the indicators present).
+3. **Composite**: the weighted mean of the theme scores present
+   (``arithmetic``), a weighted geometric mean of theme scores rescaled to
+   (0, 1] (``geometric``, partly compensatory), or the CBS-style count of
+   indicators in the worst quarter (``count``). A region whose indicators
+   with a value carry less than ``min_coverage`` of the total weight gets no
+   composite, with the reason.
+4. **Counts** as CBS reports them: indicators in the worst and in the best
+   quarter of all regions of the level, and themes whose score is in the worst
+   quarter ("meervoudige opgave").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from welfare.catalog import Catalog
+
+Normalisation = Literal["zscore", "percentile", "minmax"]
+NORMALISATIONS: tuple[str, ...] = get_args(Normalisation)
+ScoreAggregation = Literal["arithmetic", "geometric", "count"]
+SCORE_AGGREGATIONS: tuple[str, ...] = get_args(ScoreAggregation)
+ScoreLevel = Literal["GM", "CR", "PV"]
+SCORE_LEVELS: tuple[str, ...] = get_args(ScoreLevel)
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # name → ScoringConfig fields; user weights (0–5 per theme, as the OECD Better Life Index) are the third kind
+    "gelijk per thema": {"theme_weights": None, "aggregation": "arithmetic"},
+    "CBS-telling": {"theme_weights": None, "aggregation": "count"},
+}
+QUARTER = 0.25
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """The recipe of a pressure ranking.
+
+    Parameters
+    ----------
+    year : int or None
+        The report year; None takes per indicator the latest year with values.
+    level : {"GM", "CR", "PV"}
+        Gemeenten (on the newest indeling), COROP areas or provinces.
+    indicators : tuple of str or None
+        None: every "hier en nu" indicator with a direction, available at the level.
+    normalisation : {"zscore", "percentile", "minmax"}
+    theme_weights : tuple of (theme, weight) or None
+        None: equal per theme. Weights need not sum to 1 (0–5 scores are fine).
+    aggregation : {"arithmetic", "geometric", "count"}
+    min_coverage : float
+        The share of the indicator weight a region needs values for.
+    """
+
+    year: int | None = None
+    level: ScoreLevel = "GM"
+    indicators: tuple[str, ...] | None = None
+    normalisation: Normalisation = "zscore"
+    theme_weights: tuple[tuple[str, float], ...] | None = None
+    aggregation: ScoreAggregation = "arithmetic"
+    min_coverage: float = 0.65
+
+    def __post_init__(self) -> None:
+        if self.level not in SCORE_LEVELS:
+            raise ValueError(f"'level' must be one of {list(SCORE_LEVELS)}, got {self.level!r}")
+        if self.normalisation not in NORMALISATIONS:
+            raise ValueError(f"'normalisation' must be one of {list(NORMALISATIONS)}, got {self.normalisation!r}")
+        if self.aggregation not in SCORE_AGGREGATIONS:
+            raise ValueError(f"'aggregation' must be one of {list(SCORE_AGGREGATIONS)}, got {self.aggregation!r}")
+        if not 0.0 < self.min_coverage <= 1.0:
+            raise ValueError(f"'min_coverage' must be in (0, 1], got {self.min_coverage!r}")
+        if self.theme_weights is not None:
+            for theme, weight in self.theme_weights:
+                if not (isinstance(weight, int | float) and np.isfinite(weight) and weight >= 0):
+                    raise ValueError(f"theme weight of {theme!r} must be a number ≥ 0, got {weight!r}")
+            if sum(w for _, w in self.theme_weights) <= 0:
+                raise ValueError("theme weights are all zero")
+
+    def resolved(self, catalog: Catalog) -> ScoringConfig:
+        """The same config with the defaults filled in (indicator set, equal weights)."""
+        indicators = self.indicators or default_indicators(catalog, self.level)
+        unknown = [i for i in indicators if i not in catalog.indicators]
+        if unknown:
+            raise ValueError(f"unknown indicator(s): {', '.join(unknown)}")
+        themes = list(dict.fromkeys(catalog.indicators[i].theme for i in indicators))
+        given = dict(self.theme_weights or ())
+        bad = sorted(set(given) - set(catalog.themes))
+        if bad:
+            raise ValueError(f"unknown theme(s) in weights: {', '.join(bad)} (themes: {', '.join(themes)})")
+        weights = tuple((t, float(given.get(t, 1.0 if not given else 0.0))) for t in themes)
+        total = sum(w for _, w in weights)
+        if total <= 0:
+            raise ValueError("the weights give every theme of the chosen indicators zero weight")
+        weights = tuple((t, w / total) for t, w in weights)
+        return replace(self, indicators=tuple(indicators), theme_weights=weights)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict (round-trips through :meth:`from_dict`)."""
+        out = asdict(self)
+        out["indicators"] = list(self.indicators) if self.indicators else None
+        out["theme_weights"] = {t: w for t, w in self.theme_weights} if self.theme_weights else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScoringConfig:
+        """Inverse of :meth:`to_dict`."""
+        weights = data.get("theme_weights")
+        return cls(
+            year=data.get("year"),
+            level=data.get("level", "GM"),
+            indicators=tuple(data["indicators"]) if data.get("indicators") else None,
+            normalisation=data.get("normalisation", "zscore"),
+            theme_weights=tuple(sorted(weights.items())) if weights else None,
+            aggregation=data.get("aggregation", "arithmetic"),
+            min_coverage=float(data.get("min_coverage", 0.65)),
+        )
+
+    def hash(self, catalog: Catalog) -> str:
+        """A short stable hash of the resolved recipe (and the catalogue it used).
+
+        Equal recipes give equal hashes, whatever the order of the weights.
+        """
+        resolved = self.resolved(catalog).to_dict()
+        resolved["theme_weights"] = {t: round(w, 10) for t, w in sorted(resolved["theme_weights"].items())}
+        resolved["indicators"] = sorted(resolved["indicators"])
+        resolved["catalog"] = catalog.hash
+        text = json.dumps(resolved, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def default_indicators(catalog: Catalog, level: str) -> tuple[str, ...]:
+    """Every "hier en nu" indicator with a direction that exists at ``level``.
+
+    For gemeenten only indicators CBS publishes for (nearly) all gemeenten;
+    the ones for the ~50 largest would leave most gemeenten without them.
+    """
+    out = []
+    for ind in catalog.indicators.values():
+        if catalog.themes[ind.theme].get("dimension") != "hier_en_nu" or ind.direction == 0:
+            continue
+        if level == "GM" and ind.gemeente_coverage != "all":
+            continue
+        if level != "GM" and level not in ind.levels and ind.aggregation in ("published_only", "none"):
+            continue
+        if level not in ind.levels and "GM" not in ind.levels:
+            continue
+        out.append(ind.id)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    """The matrix a ranking is computed from: regions × indicators."""
+
+    region_codes: np.ndarray  # (R,)
+    indicator_ids: tuple[str, ...]  # (I,)
+    themes: tuple[str, ...]  # (I,) theme of each indicator
+    directions: np.ndarray  # (I,) +1 higher is better, -1 higher is worse
+    values: np.ndarray  # (R, I), NaN = missing
+    lower: np.ndarray  # (R, I), NaN where CBS publishes no bounds
+    upper: np.ndarray  # (R, I)
+    years: np.ndarray  # (I,) the report year used per indicator
+    approximated: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))  # (R, I)
+
+    def __post_init__(self) -> None:
+        shape = (len(self.region_codes), len(self.indicator_ids))
+        for name in ("values", "lower", "upper"):
+            if getattr(self, name).shape != shape:
+                raise ValueError(f"'{name}' must have shape {shape}, got {getattr(self, name).shape}")
+        if self.approximated.shape != shape:
+            object.__setattr__(self, "approximated", np.zeros(shape, dtype=bool))
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    mean = np.nanmean(x, axis=0)
+    std = np.nanstd(x, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(std > 0, (x - mean) / np.where(std > 0, std, 1.0), 0.0) * np.where(np.isnan(x), np.nan, 1.0)
+
+
+def _percentile(x: np.ndarray) -> np.ndarray:
+    """Mid-rank of each value among the regions with a value, in [0, 1]."""
+    out = np.full(x.shape, np.nan)
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        ok = ~np.isnan(col)
+        n = int(ok.sum())
+        if n == 0:
+            continue
+        ranks = pd.Series(col[ok]).rank(method="average").to_numpy()
+        out[ok, j] = (ranks - 1) / (n - 1) if n > 1 else 0.5
+    return out
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = np.nanmin(np.where(np.isnan(x), np.inf, x), axis=0), np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=0)
+    span = hi - lo
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(span > 0, (x - lo) / np.where(span > 0, span, 1.0), 0.5) * np.where(np.isnan(x), np.nan, 1.0)
+
+
+NORMALISERS = {"zscore": _zscore, "percentile": _percentile, "minmax": _minmax}
+
+
+def pressure(values: np.ndarray, directions: np.ndarray, normalisation: str) -> np.ndarray:
+    """Normalised pressure per region × indicator: higher = more pressure; NaN stays NaN.
+
+    >>> pressure(np.array([[1.0], [2.0], [3.0]]), np.array([1]), "minmax").ravel().tolist()
+    [1.0, 0.5, 0.0]
+    """
+    norm = NORMALISERS[normalisation](np.asarray(values, dtype=float))
+    d = np.asarray(directions, dtype=float)
+    if normalisation == "zscore":
+        return -d * norm
+    return np.where(d > 0, 1.0 - norm, norm)  # [0, 1] scales: flip "higher is better"
+
+
+# --------------------------------------------------------------------------- composite
+
+
+def theme_matrix(themes: tuple[str, ...], theme_order: tuple[str, ...]) -> np.ndarray:
+    """(I, Θ) membership of each indicator in each theme."""
+    return np.array([[1.0 if t == theme else 0.0 for theme in theme_order] for t in themes])
+
+
+def theme_scores(press: np.ndarray, membership: np.ndarray) -> np.ndarray:
+    """(R, Θ): mean pressure over each theme's indicators that have a value."""
+    have = ~np.isnan(press)
+    total = np.where(have, press, 0.0) @ membership
+    count = have.astype(float) @ membership
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def coverage_of(press: np.ndarray, membership: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(R,): share of the indicator weight (theme weight / theme size) a region has values for."""
+    per_indicator = membership @ (weights / membership.sum(axis=0))  # (I,)
+    return (~np.isnan(press)).astype(float) @ per_indicator / per_indicator.sum()
+
+
+def worst_quarter(press: np.ndarray) -> np.ndarray:
+    """(R, I) bool: in the worst quarter (highest pressure) of the regions with a value."""
+    return _quarter(press, worst=True)
+
+
+def best_quarter(press: np.ndarray) -> np.ndarray:
+    return _quarter(press, worst=False)
+
+
+def _quarter(press: np.ndarray, worst: bool) -> np.ndarray:
+    out = np.zeros(press.shape, dtype=bool)
+    for j in range(press.shape[1]):
+        col = press[:, j]
+        ok = ~np.isnan(col)
+        n = int(ok.sum())
+        if n == 0:
+            continue
+        k = max(1, int(np.floor(QUARTER * n)))
+        order = pd.Series(col[ok]).rank(method="min", ascending=not worst).to_numpy()
+        sel = np.zeros(n, dtype=bool)
+        sel[order <= k] = True
+        out[np.flatnonzero(ok), j] = sel
+    return out
+
+
+def composite(
+    press: np.ndarray,
+    membership: np.ndarray,
+    weights: np.ndarray,
+    aggregation: str,
+    min_coverage: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, coverage): the composite per region, NaN below ``min_coverage``."""
+    themes = theme_scores(press, membership)
+    coverage = coverage_of(press, membership, weights)
+    have = ~np.isnan(themes)
+    w = np.where(have, weights, 0.0)
+    wsum = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if aggregation == "arithmetic":
+            score = np.where(have, themes, 0.0) @ weights / wsum
+        elif aggregation == "geometric":
+            lo, hi = np.nanmin(themes, axis=0), np.nanmax(themes, axis=0)
+            span = np.where(hi > lo, hi - lo, 1.0)
+            positive = 0.01 + 0.99 * (themes - lo) / span  # (0.01, 1]: the geometric mean needs > 0
+            score = np.exp(np.where(have, np.log(positive), 0.0) @ weights / wsum)
+        else:  # count: the CBS way, number of indicators in the worst quarter
+            score = worst_quarter(press).sum(axis=1).astype(float)
+    score = np.where(coverage >= min_coverage - 1e-12, score, np.nan)
+    return score, coverage
+
+
+def rank_desc(scores: np.ndarray) -> np.ndarray:
+    """Rank 1 = most pressure; ties share the best rank; NaN stays unranked."""
+    s = pd.Series(scores)
+    return s.rank(method="min", ascending=False).to_numpy()
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """A ranking and everything behind it."""
+
+    config: ScoringConfig  # resolved
+    hash: str
+    regions: pd.DataFrame  # one row per region (see REGION_COLUMNS)
+    indicator_pressure: pd.DataFrame  # regions × indicators
+    theme_scores: pd.DataFrame  # regions × themes
+    input: ScoringInput
+
+
+REGION_COLUMNS = [
+    "region_code",
+    "region_name",
+    "pressure_score",
+    "rank",
+    "worst_quarter_count",
+    "best_quarter_count",
+    "themes_under_pressure",
+    "themes_under_pressure_list",
+    "n_indicators",
+    "coverage",
+    "flags",
+    "reason",
+]
+
+
+def score_input(inp: ScoringInput, config: ScoringConfig, names: dict[str, str] | None = None) -> ScoreResult:
+    """Score a prepared matrix with a resolved config (pure arrays; no warehouse)."""
+    assert config.theme_weights is not None and config.indicators is not None, "resolve the config first"
+    theme_order = tuple(t for t, _ in config.theme_weights)
+    weights = np.array([w for _, w in config.theme_weights])
+    membership = theme_matrix(inp.themes, theme_order)
+    press = pressure(inp.values, inp.directions, config.normalisation)
+    scores, coverage = composite(press, membership, weights, config.aggregation, config.min_coverage)
+    themes = theme_scores(press, membership)
+    theme_worst = _quarter(themes, worst=True)
+    worst = worst_quarter(press)
+    best = best_quarter(press)
+    n_ind = (~np.isnan(press)).sum(axis=1)
+    flags, reasons = [], []
+    for r in range(len(inp.region_codes)):
+        f = []
+        if inp.approximated[r].any():
+            f.append("approximated")
+        if coverage[r] < 1.0:
+            f.append("low_coverage" if coverage[r] < config.min_coverage else "incomplete")
+        flags.append("|".join(f))
+        reasons.append(
+            ""
+            if not np.isnan(scores[r])
+            else f"values for {coverage[r]:.0%} of the indicator weight, {config.min_coverage:.0%} needed"
+        )
+    names = names or {}
+    frame = pd.DataFrame(
+        {
+            "region_code": inp.region_codes,
+            "region_name": [names.get(c, c) for c in inp.region_codes],
+            "pressure_score": scores,
+            "rank": rank_desc(scores),
+            "worst_quarter_count": worst.sum(axis=1),
+            "best_quarter_count": best.sum(axis=1),
+            "themes_under_pressure": theme_worst.sum(axis=1),
+            "themes_under_pressure_list": [
+                "|".join(t for t, hit in zip(theme_order, row) if hit) for row in theme_worst
+            ],
+            "n_indicators": n_ind,
+            "coverage": coverage,
+            "flags": flags,
+            "reason": reasons,
+        }
+    )
+    frame["rank"] = frame["rank"].astype("Int64")
+    return ScoreResult(
+        config=config,
+        hash="",
+        regions=frame,
+        indicator_pressure=pd.DataFrame(press, index=inp.region_codes, columns=list(inp.indicator_ids)),
+        theme_scores=pd.DataFrame(themes, index=inp.region_codes, columns=list(theme_order)),
+        input=inp,
+    )
+
+
+def prepare(observations: pd.DataFrame, regions: pd.DataFrame, catalog: Catalog, config: ScoringConfig) -> ScoringInput:
+    """Build the regions × indicators matrix from the warehouse for a resolved config.
+
+    Gemeenten: the rows restated on the newest indeling (``harmonised``), so all
+    indicators share one set of gemeenten. COROP and provinces: CBS's own values
+    where published, else aggregated from gemeenten (``welfare.aggregate``).
+    """
+    assert config.indicators is not None, "resolve the config first"
+    indicators = list(config.indicators)
+    if config.level == "GM":
+        harmonised = observations[observations["flags"].str.contains("harmonised", regex=False)]
+        if harmonised.empty:
+            raise ValueError("the warehouse has no harmonised gemeente rows: rebuild it with `python -m welfare build`")
+        boundary = int(harmonised["boundary_year"].max())
+        rows = harmonised[(harmonised["boundary_year"] == boundary) & harmonised["indicator_id"].isin(indicators)]
+        codes = regions[(regions["level"] == "GM") & (regions["year"] == min(boundary, int(regions["year"].max())))]["code"]
+        long = rows.rename(columns={"region_code": "code"})[["indicator_id", "code", "year", "value", "lower", "upper", "flags"]]
+    else:
+        from welfare.aggregate import aggregate_level
+
+        agg = aggregate_level(observations, regions, config.level, catalog, indicators=indicators)
+        long = agg.rename(columns={"area_code": "code"})[["indicator_id", "code", "year", "value", "lower", "upper", "flags"]]
+        long = long.assign(flags=np.where(agg["method"] == "approximation", "approximation", long["flags"].fillna("")))
+        codes = regions[(regions["level"] == config.level) & (regions["year"] == int(regions["year"].max()))]["code"]
+    codes = np.array(sorted(set(codes)))
+    with_value = long.dropna(subset=["value"])
+    years = []
+    for ind in indicators:
+        have = with_value[with_value["indicator_id"] == ind]
+        if config.year is None:
+            years.append(int(have["year"].max()) if len(have) else -1)
+        else:
+            years.append(config.year)
+    pick = long.merge(pd.DataFrame({"indicator_id": indicators, "year": years}), on=["indicator_id", "year"])
+    pick = pick.drop_duplicates(["indicator_id", "code"])
+
+    def matrix(column: str) -> np.ndarray:
+        wide = pick.pivot(index="code", columns="indicator_id", values=column)
+        return wide.reindex(index=codes, columns=indicators).to_numpy(dtype=float)
+
+    approx = pick.assign(a=pick["flags"].fillna("").str.contains("approximation", regex=False).astype(float))
+    approximated = approx.pivot(index="code", columns="indicator_id", values="a").reindex(index=codes, columns=indicators).fillna(0).to_numpy() > 0
+    return ScoringInput(
+        region_codes=codes,
+        indicator_ids=tuple(indicators),
+        themes=tuple(catalog.indicators[i].theme for i in indicators),
+        directions=np.array([catalog.indicators[i].direction for i in indicators], dtype=float),
+        values=matrix("value"),
+        lower=matrix("lower"),
+        upper=matrix("upper"),
+        years=np.array(years),
+        approximated=approximated,
+    )
+
+
+def score(observations: pd.DataFrame, regions: pd.DataFrame, catalog: Catalog, config: ScoringConfig | None = None) -> ScoreResult:
+    """Rank the regions of ``config.level`` by pressure on brede welvaart.
+
+    The result carries the resolved config and its hash.
+    """
+    config = (config or ScoringConfig()).resolved(catalog)
+    inp = prepare(observations, regions, catalog, config)
+    latest = regions[regions["year"] == regions["year"].max()]
+    names = dict(zip(latest["code"], latest["name"]))
+    result = score_input(inp, config, names)
+    return replace(result, hash=config.hash(catalog))
