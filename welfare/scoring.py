@@ -194,10 +194,14 @@ class ScoringInput:
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
-    mean = np.nanmean(x, axis=0)
-    std = np.nanstd(x, axis=0)
+    # nan-aware mean and population sd without numpy's "empty slice" warnings for empty columns
+    have = ~np.isnan(x)
+    n = have.sum(axis=0)
+    safe_n = np.where(n > 0, n, 1)
+    mean = np.where(have, x, 0.0).sum(axis=0) / safe_n
+    std = np.sqrt(np.where(have, (x - mean) ** 2, 0.0).sum(axis=0) / safe_n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(std > 0, (x - mean) / np.where(std > 0, std, 1.0), 0.0) * np.where(np.isnan(x), np.nan, 1.0)
+        return np.where(std > 0, (x - mean) / np.where(std > 0, std, 1.0), 0.0) * np.where(have, 1.0, np.nan)
 
 
 def _percentile(x: np.ndarray) -> np.ndarray:
