@@ -103,3 +103,32 @@ def test_aggregate_unknown_gemeente_is_a_usage_error(built):
     out_dir, _ = built
     code, _, err = run("aggregate", "--warehouse", str(out_dir), "--gemeenten", "GM9999")
     assert code == 2 and "GM9999" in err
+
+
+def test_score_prints_the_contract_columns_and_the_hash(built):
+    out_dir, _ = built
+    code, out, err = run("score", "--warehouse", str(out_dir), "--level", "provincie", "--draws", "100", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 12
+    assert list(rows[0]) == [
+        "region_code", "region_name", "pressure_score", "rank", "rank_p05", "rank_p95", "p_top_n", "label",
+        "worst_quarter_count", "best_quarter_count", "themes_under_pressure", "coverage",
+    ]
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    assert all(r["rank_p05"] <= r["rank_p95"] for r in rows)
+    assert re.search(r"config [0-9a-f]{8}: PV, zscore, arithmetic", err) and "not an official CBS measure" in err
+
+
+def test_score_weights_preset_and_bad_input(built):
+    out_dir, _ = built
+    code, out, err = run("score", "--warehouse", str(out_dir), "--level", "corop", "--draws", "0", "--weights", "veiligheid=5,wonen=1")
+    assert code == 0 and len(out.splitlines()) == 40 and "veiligheid 0.83" in err and "wonen 0.17" in err
+    code, _, err = run("score", "--warehouse", str(out_dir), "--level", "corop", "--draws", "0", "--weights", "gezondheid=5")
+    assert code == 2 and "gezondheid have no indicators at level CR" in err
+    code, out, _ = run("score", "--warehouse", str(out_dir), "--draws", "0", "--preset", "CBS-telling", "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("region_code,region_name,pressure_score,rank")
+    code, _, err = run("score", "--warehouse", str(out_dir), "--weights", "gezondheid=9")
+    assert code == 2 and "weight from 0 to 5" in err
+    code, _, err = run("score", "--warehouse", str(out_dir), "--weights", "weer=1")
+    assert code == 2 and "unknown theme" in err

@@ -5,6 +5,7 @@ Commands
 build       build the warehouse from live CBS or a folder of StatLine CSV exports
 regions     list the regions of one indeling year with their parents
 aggregate   indicator values of an area made of gemeenten
+score       rank regions by pressure on brede welvaart, with rank bands
 indicators  list the indicator catalogue
 """
 
@@ -21,6 +22,7 @@ from welfare.catalog import load_catalog
 from welfare.errors import WelfareError
 import pandas as pd
 
+from welfare.scoring import NORMALISATIONS, PRESETS, SCORE_AGGREGATIONS
 from welfare.types import LANGS, LEVELS
 from welfare.warehouse import DEFAULT_DIR, read_observations, read_regions
 
@@ -60,6 +62,19 @@ def _parser() -> argparse.ArgumentParser:
     agg.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
     agg.add_argument("--warehouse", type=Path, default=DEFAULT_DIR, metavar="DIR", help="warehouse folder")
 
+    sc = sub.add_parser("score", help="rank regions by pressure on brede welvaart, with rank bands")
+    sc.add_argument("--level", choices=tuple(SCORE_LEVEL_NAMES), default="gemeente", help="default gemeente")
+    sc.add_argument("--year", type=int, default=None, help="report year (default: per indicator the latest)")
+    sc.add_argument("--weights", default=None, metavar="theme=w,...", help="theme weights, e.g. gezondheid=2,wonen=1 (0-5; unnamed themes 0); default equal per theme")
+    sc.add_argument("--preset", choices=tuple(PRESETS), default=None, help="a named recipe: 'gelijk per thema' or 'CBS-telling'")
+    sc.add_argument("--normalisation", choices=NORMALISATIONS, default="zscore", help="default zscore")
+    sc.add_argument("--aggregation", choices=SCORE_AGGREGATIONS, default=None, help="default arithmetic (the preset's when given)")
+    sc.add_argument("--draws", type=int, default=1000, metavar="N", help="Monte Carlo draws for the rank bands (0 = none; default 1000)")
+    sc.add_argument("--top-n", type=int, default=50, metavar="N", help="'top N' for p_top_n and the label (default 50)")
+    sc.add_argument("--seed", type=int, default=20251127, help="seed of the Monte Carlo")
+    sc.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
+    sc.add_argument("--warehouse", type=Path, default=DEFAULT_DIR, metavar="DIR", help="warehouse folder")
+
     ind = sub.add_parser("indicators", help="list the indicator catalogue")
     ind.add_argument("--lang", choices=LANGS, default="nl", help="language of labels (default nl)")
     ind.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
@@ -74,6 +89,17 @@ def _progress_bar(stream: TextIO) -> "callable":
         stream.flush()
 
     return show
+
+
+def write_data(frame: pd.DataFrame, fmt: str, out: TextIO) -> bool:
+    """Write ``frame`` as JSON records or CSV; False for 'table' (the command draws its own)."""
+    if fmt == "json":
+        out.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    elif fmt == "csv":
+        frame.to_csv(out, index=False)
+    else:
+        return False
+    return True
 
 
 def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -140,11 +166,7 @@ def cmd_regions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     columns = ["code", "name", "corop", "provincie", "landsdeel", "arbeidsmarktregio", "population"]
     frame = rows[columns].copy()
     frame["population"] = frame["population"].astype("Int64")
-    if args.format == "json":
-        out.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
-    elif args.format == "csv":
-        frame.to_csv(out, index=False)
-    else:
+    if not write_data(frame, args.format, out):
         for r in frame.itertuples(index=False):
             parents = " · ".join(
                 f"{code} {names.get(code, '')}".strip()
@@ -169,11 +191,7 @@ def cmd_aggregate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ValueError as exc:  # an unknown gemeente code, an empty list
         err.write(f"--gemeenten: {exc}\n")
         return 2
-    if args.format == "json":
-        out.write(profile.to_json(orient="records", force_ascii=False, indent=2) + "\n")
-        return 0
-    if args.format == "csv":
-        profile.to_csv(out, index=False)
+    if write_data(profile, args.format, out):
         return 0
     width = max(len(label) for label in profile["label"])
     for r in profile.itertuples(index=False):
@@ -189,7 +207,103 @@ def cmd_aggregate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "regions": cmd_regions, "aggregate": cmd_aggregate, "indicators": cmd_indicators}
+SCORE_LEVEL_NAMES = {"gemeente": "GM", "corop": "CR", "provincie": "PV"}
+SCORE_COLUMNS = [
+    "region_code",
+    "region_name",
+    "pressure_score",
+    "rank",
+    "rank_p05",
+    "rank_p95",
+    "p_top_n",
+    "label",
+    "worst_quarter_count",
+    "best_quarter_count",
+    "themes_under_pressure",
+    "coverage",
+]
+
+
+def parse_weights(text: str) -> tuple[tuple[str, float], ...]:
+    """'gezondheid=2,wonen=1' → (("gezondheid", 2.0), ("wonen", 1.0)); errors name the bad part.
+
+    >>> parse_weights("gezondheid=2, wonen=0.5")
+    (('gezondheid', 2.0), ('wonen', 0.5))
+    """
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        theme, sep, number = part.partition("=")
+        try:
+            weight = float(number)
+        except ValueError:
+            weight = float("nan")
+        if not sep or not theme.strip() or not (0 <= weight <= 5):
+            raise ValueError(f"'{part}': expected theme=weight with a weight from 0 to 5")
+        out.append((theme.strip(), weight))
+    if not out:
+        raise ValueError("no weights given")
+    return tuple(out)
+
+
+def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from welfare.scoring import ScoringConfig, score
+
+    catalog = load_catalog()
+    try:
+        preset = PRESETS[args.preset] if args.preset else {}
+        config = ScoringConfig(
+            year=args.year,
+            level=SCORE_LEVEL_NAMES[args.level],
+            normalisation=args.normalisation,
+            theme_weights=parse_weights(args.weights) if args.weights else preset.get("theme_weights"),
+            aggregation=args.aggregation or preset.get("aggregation", "arithmetic"),
+        )
+        config.resolved(catalog)
+    except ValueError as exc:
+        err.write(f"{exc}\n")
+        return 2
+    try:
+        observations, regions = read_observations(args.warehouse), read_regions(args.warehouse)
+        result = score(observations, regions, catalog, config)
+    except WelfareError as exc:
+        err.write(f"{exc}\n")
+        return 1
+    frame = result.regions.copy()
+    if args.draws > 0:
+        from welfare.uncertainty import UncertaintySpec, rank_uncertainty
+
+        spec = UncertaintySpec(draws=args.draws, seed=args.seed, top_n=args.top_n)
+        bands = rank_uncertainty(result.input, result.config, spec)
+        frame = frame.merge(bands[["region_code", "rank_p05", "rank_p95", "p_top_n", "label"]], on="region_code", how="left")
+    else:
+        frame = frame.assign(rank_p05=pd.NA, rank_p95=pd.NA, p_top_n=pd.NA, label="")
+    frame = frame.sort_values(["rank", "region_code"], na_position="last")[SCORE_COLUMNS]
+    if not write_data(frame, args.format, out):
+        for r in frame.itertuples(index=False):
+            band = "" if pd.isna(r.rank_p05) else f"[{int(r.rank_p05)}–{int(r.rank_p95)}] p={r.p_top_n:.2f} {r.label}"
+            rank = "—" if pd.isna(r.rank) else str(int(r.rank))
+            value = "—" if pd.isna(r.pressure_score) else f"{r.pressure_score:+.3f}"
+            out.write(
+                f"{rank:>4} {r.region_code:<7} {r.region_name[:30]:<30} {value:>7}  {band:<34} "
+                f"worst¼ {r.worst_quarter_count:>2}  best¼ {r.best_quarter_count:>2}  themes {r.themes_under_pressure}  "
+                f"coverage {r.coverage:.0%}\n"
+            )
+    used = ", ".join(f"{t} {w:.2f}" for t, w in result.config.theme_weights or ())
+    err.write(
+        f"config {result.hash}: {result.config.level}, {result.config.normalisation}, {result.config.aggregation}, "
+        f"weights {used}; {len(result.config.indicators or ())} indicators. Pressure ranking of regiowelvaart, "
+        f"not an official CBS measure. Bron: CBS; bewerking regiowelvaart\n"
+    )
+    return 0
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "regions": cmd_regions,
+    "aggregate": cmd_aggregate,
+    "score": cmd_score,
+    "indicators": cmd_indicators,
+}
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:

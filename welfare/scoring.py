@@ -106,6 +106,12 @@ class ScoringConfig:
         bad = sorted(set(given) - set(catalog.themes))
         if bad:
             raise ValueError(f"unknown theme(s) in weights: {', '.join(bad)} (themes: {', '.join(themes)})")
+        absent = [t for t in given if t not in themes and given[t] > 0]
+        if absent:
+            raise ValueError(
+                f"theme(s) {', '.join(absent)} have no indicators at level {self.level} "
+                f"(themes here: {', '.join(themes)})"
+            )
         weights = tuple((t, float(given.get(t, 1.0 if not given else 0.0))) for t in themes)
         total = sum(w for _, w in weights)
         if total <= 0:
