@@ -280,19 +280,18 @@ def best_quarter(press: np.ndarray) -> np.ndarray:
 
 
 def _quarter(press: np.ndarray, worst: bool) -> np.ndarray:
-    out = np.zeros(press.shape, dtype=bool)
-    for j in range(press.shape[1]):
-        col = press[:, j]
-        ok = ~np.isnan(col)
-        n = int(ok.sum())
-        if n == 0:
-            continue
-        k = max(1, int(np.floor(QUARTER * n)))
-        order = pd.Series(col[ok]).rank(method="min", ascending=not worst).to_numpy()
-        sel = np.zeros(n, dtype=bool)
-        sel[order <= k] = True
-        out[np.flatnonzero(ok), j] = sel
-    return out
+    """In the worst (or best) quarter: rank ≤ max(1, ⌊n/4⌋) among the n regions with a value.
+
+    Ranks as CBS does with ties sharing the better rank, so a value is in when it
+    is at least as extreme as the k-th most extreme value of its column.
+    """
+    have = ~np.isnan(press)
+    n = have.sum(axis=0)
+    k = np.maximum(1, np.floor(QUARTER * n).astype(int))
+    signed = press if worst else -press
+    ordered = -np.sort(-np.where(have, signed, -np.inf), axis=0)  # descending, missing last
+    threshold = ordered[np.minimum(k, max(len(press), 1)) - 1, np.arange(press.shape[1])] if len(press) else k * 0.0
+    return have & (signed >= threshold) & (n > 0)
 
 
 def composite(
@@ -372,19 +371,13 @@ def score_input(inp: ScoringInput, config: ScoringConfig, names: dict[str, str] 
     worst = worst_quarter(press)
     best = best_quarter(press)
     n_ind = (~np.isnan(press)).sum(axis=1)
-    flags, reasons = [], []
-    for r in range(len(inp.region_codes)):
-        f = []
-        if inp.approximated[r].any():
-            f.append("approximated")
-        if coverage[r] < 1.0:
-            f.append("low_coverage" if coverage[r] < config.min_coverage else "incomplete")
-        flags.append("|".join(f))
-        reasons.append(
-            ""
-            if not np.isnan(scores[r])
-            else f"values for {coverage[r]:.0%} of the indicator weight, {config.min_coverage:.0%} needed"
-        )
+    approximated = np.where(inp.approximated.any(axis=1), "approximated", "")
+    short = np.where(coverage < 1.0, np.where(coverage < config.min_coverage, "low_coverage", "incomplete"), "")
+    flags = [("|".join(x for x in pair if x)) for pair in zip(approximated, short)]
+    reasons = [
+        "" if not np.isnan(s_) else f"values for {c:.0%} of the indicator weight, {config.min_coverage:.0%} needed"
+        for s_, c in zip(scores, coverage)
+    ]
     names = names or {}
     frame = pd.DataFrame(
         {
