@@ -25,7 +25,7 @@ from welfare.trends import (
     indicator_trends,
     t975,
 )
-from welfare.warehouse import DEFAULT_DIR, read_observations, read_regions, warehouse_exists
+from welfare.warehouse import read_observations, read_regions
 
 CATALOG = load_catalog()
 BOUNDARY = 2025
@@ -463,15 +463,13 @@ def test_effective_weights_reproduce_the_composite():
 
 # --------------------------------------------------------------------------- the real warehouse
 
-needs_warehouse = pytest.mark.skipif(not warehouse_exists(DEFAULT_DIR), reason="no warehouse in data/warehouse")
-
-
 @pytest.fixture(scope="module")
-def warehouse() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return read_observations(), read_regions()
+def warehouse(built) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The session's warehouse, built from the real CSV folder (never skipped)."""
+    out, _ = built
+    return read_observations(out), read_regions(out)
 
 
-@needs_warehouse
 def test_real_trends_are_fast_and_sane(warehouse):
     obs, _ = warehouse
     start = time.perf_counter()
@@ -489,7 +487,6 @@ def test_real_trends_are_fast_and_sane(warehouse):
         assert other["region_code"].str.startswith(level).all()
 
 
-@needs_warehouse
 def test_real_decomposition_2022_to_2023_adds_up(warehouse):
     obs, regions = warehouse
     # The default gemeente indicators that have values in both 2022 and 2023 (health: 2022 only,
@@ -517,7 +514,6 @@ def test_real_decomposition_2022_to_2023_adds_up(warehouse):
         np.testing.assert_allclose(mine, ranking.loc[mine.index], atol=1e-14)
 
 
-@needs_warehouse
 def test_real_decomposition_with_a_changing_indicator_set_adds_up(warehouse):
     obs, regions = warehouse
     # default indicators, 2021 → 2022: the health monitor (2020, 2022) enters in 2022

@@ -594,8 +594,12 @@ def rank_uncertainty(
     ...     lower=np.full((4, 2), np.nan), upper=np.full((4, 2), np.nan), years=np.array([2024, 2024]))
     >>> config = ScoringConfig(indicators=("a", "b"), theme_weights=(("t1", 0.5), ("t2", 0.5)))
     >>> out = rank_uncertainty(inp, config, UncertaintySpec(draws=200, top_n=1))
-    >>> out[["region_code", "rank", "p_top_n", "label"]].to_string(index=False)
-    'region_code  rank  p_top_n        label\\n        GM1     4      0.0 robuust laag\\n        GM2     3      0.0 robuust laag\\n        GM3     2      0.0 robuust laag\\n        GM4     1      1.0 robuust hoog'
+    >>> print(out[["region_code", "rank", "p_top_n", "label"]].to_string(index=False))
+    region_code  rank  p_top_n        label
+            GM1     4      0.0 robuust laag
+            GM2     3      0.0 robuust laag
+            GM3     2      0.0 robuust laag
+            GM4     1      1.0 robuust hoog
     """
     spec = spec or UncertaintySpec()
     point = score_input(inp, config).regions["rank"]
@@ -1025,8 +1029,14 @@ def attainable_ranks(
     ...     lower=np.full((3, 2), np.nan), upper=np.full((3, 2), np.nan), years=np.array([2024, 2024]))
     >>> config = ScoringConfig(indicators=("a", "b"), theme_weights=(("t1", 0.5), ("t2", 0.5)),
     ...                        normalisation="minmax")
-    >>> attainable_ranks(inp, config, floor=0.5)[["region_code", "rank", "best_rank", "worst_rank", "method"]].to_string(index=False)
-    'region_code  rank  best_rank  worst_rank method\\n        GM1     1          1           3  exact\\n        GM2     1          1           3  exact\\n        GM3     3          2           3  exact'
+    >>> out = attainable_ranks(inp, config, floor=0.5)
+    >>> print(out[["region_code", "rank", "best_rank", "worst_rank", "method"]].to_string(index=False))
+    region_code  rank  best_rank  worst_rank method
+            GM1     1          1           3  exact
+            GM2     1          1           3  exact
+            GM3     3          2           3  exact
+    >>> out.loc[2, "best_weights"]  # GM3 scores 1/3 under any weights; GM1 scores w(t2), 1/4 here
+    {'t1': 0.75, 't2': 0.25}
     """
     if not 0.0 <= floor <= 1.0:
         raise ValueError(f"'floor' must be in [0, 1], got {floor!r}")
