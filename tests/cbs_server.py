@@ -51,8 +51,10 @@ import pytest
 
 from tests.loopback import LoopbackServer
 
+# ../shared beside the repo, as in CI; REGIOWELVAART_CBS_DUMP points elsewhere.
 DUMP_DIR = Path(
-    os.environ.get("REGIOWELVAART_CBS_DUMP", "/work/shared/data/cbs/statline-dump-2025-04")
+    os.environ.get("REGIOWELVAART_CBS_DUMP")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cbs" / "statline-dump-2025-04"
 )
 # "Gebieden in Nederland" 2025 back to 2013, newest first: the newest code for a title wins.
 GEBIEDEN_TABLES = (

@@ -13,7 +13,7 @@ The live PDOK API is never reachable in tests, so this server answers like
   ``limit`` defaults to 10 and is capped at ``max_limit`` (1000), as the
   OGC API allows; without ``jaarcode`` every year is served, one after the other.
 
-The features are read lazily from the real files in ``/work/shared/data/geo``
+The features are read lazily from the real files in ``../shared/data/geo``
 (``<level>_<year>.geojson``; never copied into the repo).
 
 Faults for reliability tests: :meth:`FakePdokServer.set_fault` (HTTP status,
@@ -47,7 +47,9 @@ import pytest
 
 from tests.loopback import LoopbackServer
 
-GEO_DIR = Path(os.environ.get("REGIOWELVAART_GEO_FOLDER", "/work/shared/data/geo"))
+GEO_DIR = Path(
+    os.environ.get("REGIOWELVAART_GEO_FOLDER") or Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "geo"
+)
 PREFIX = "/cbs/gebiedsindelingen/ogc/v1"
 SUFFIX = "_gegeneraliseerd"
 TIMESTAMP = "2025-04-01T02:00:00Z"

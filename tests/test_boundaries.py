@@ -41,7 +41,7 @@ COUNTS = {
 }
 PATTERN = {"gemeente": r"GM\d{4}", "coropgebied": r"CR\d{2}", "provincie": r"PV\d{2}", "landsdeel": r"LD\d{2}"}
 LAYERS = [(level, year) for level in COUNTS for year in YEARS]
-GEBIEDEN_2025 = Path("/work/shared/data/cbs/statline-dump-2025-04/86059NED.csv")
+GEBIEDEN_2025 = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cbs" / "statline-dump-2025-04" / "86059NED.csv"
 
 fast_pdok = make_pdok_server_fixture(name="fast_pdok", scope="module")
 
