@@ -249,8 +249,8 @@ def score_parts(inputs: list[ScoringInput], configs: list[ScoringConfig], repeat
     return {
         "pressure": base,
         "composite": comp - base,
-        "worst+best quarter (pandas rank per column)": quarters - base,
-        "theme quarter, flags loop, frame": total - comp - (quarters - base),
+        "worst+best quarter": quarters - base,
+        "theme quarter, flags, frames": total - comp - (quarters - base),
     }
 
 

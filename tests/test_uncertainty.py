@@ -423,7 +423,7 @@ def check_attained(inp: ScoringInput, config: ScoringConfig, out: pd.DataFrame) 
             assert ranks[row.region_code] == rank, (row.region_code, weights)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**31 - 1),
     normalisation=st.sampled_from(("zscore", "minmax")),
@@ -462,7 +462,7 @@ def test_percentile_ties_never_make_a_wrong_claim(seed: int, floor: float) -> No
     assert (out.loc[exact, "worst_rank"] == out.loc[exact, "worst_rank_bound"]).all()
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**31 - 1))
 def test_attainable_ranks_with_the_coverage_rule_equal_brute_force(seed: int) -> None:
     """Two indicators per theme, some missing, coverage 0.75: regions drop out under some weightings."""
