@@ -67,7 +67,9 @@ def test_zscore_arithmetic_by_hand():
     theme_a = p[:, :2].mean(axis=1)
     expected = 0.5 * theme_a + 0.5 * p[:, 2]
     np.testing.assert_allclose(res.regions["pressure_score"], expected)
-    assert res.regions["rank"].tolist() == [1, 1, 1]  # symmetric: all tie at 0, sharing the best rank
+    # symmetric: all tie at 0; they share rank 1, and the strict rank orders them by code
+    assert res.regions["rank_shared"].tolist() == [1, 1, 1]
+    assert res.regions["rank"].tolist() == [1, 2, 3]
 
 
 def test_percentile_and_minmax_by_hand():
@@ -91,7 +93,9 @@ def test_count_is_the_number_of_indicators_in_the_worst_quarter():
     assert res.regions["pressure_score"].tolist() == [0, 0, 0, 2]
     assert res.regions["worst_quarter_count"].tolist() == [0, 0, 0, 2]
     assert res.regions["best_quarter_count"].tolist() == [2, 0, 0, 0]
-    assert res.regions["rank"].tolist() == [2, 2, 2, 1]
+    assert res.regions["rank_shared"].tolist() == [2, 2, 2, 1]
+    # the tie at 0 is broken by mean pressure: region 0 is best on every indicator, so ranks last
+    assert res.regions["rank"].tolist() == [4, 3, 2, 1]
 
 
 def test_missing_values_reweight_within_the_theme_and_coverage_rule():
@@ -147,15 +151,46 @@ def test_ranks_are_a_permutation_and_order_free(values, rnd):
     res = score_input(make_input(values, DIRS4, THEMES4), cfg).regions
     ranks = res["rank"].to_numpy(dtype=float)
     scores = res["pressure_score"].to_numpy()
-    # ranks follow the scores: rank 1 has the highest score; ties share the rank
-    for a in range(len(ranks)):
-        assert ranks[a] == 1 + np.sum(scores > scores[a] + 1e-12)
+    scored = ~np.isnan(scores)
+    # a permutation of 1..n over the scored regions, unscored ones unranked
+    assert sorted(ranks[scored].tolist()) == list(range(1, int(scored.sum()) + 1))
+    assert np.isnan(ranks[~scored]).all()
+    # ranks follow the scores: a higher score never ranks lower; the shared rank counts those strictly higher
+    shared = res["rank_shared"].to_numpy(dtype=float)
+    for a in np.flatnonzero(scored):
+        higher = np.sum(scores[scored] > scores[a])
+        assert shared[a] == 1 + higher
+        assert 1 + higher <= ranks[a] <= np.sum(scores[scored] >= scores[a])
     order = list(range(len(values)))
     rnd.shuffle(order)
     shuffled = make_input(values[order], DIRS4, THEMES4)
     shuffled = replace(shuffled, region_codes=res["region_code"].to_numpy()[order])
     again = score_input(shuffled, cfg).regions.set_index("region_code").loc[res["region_code"]]
     np.testing.assert_allclose(again["pressure_score"], scores)
+    np.testing.assert_array_equal(again["rank"].to_numpy(dtype=float), ranks)
+
+
+@settings(max_examples=40, deadline=None)
+@given(matrices, st.randoms(use_true_random=False))
+def test_count_ranks_are_a_permutation_with_ties_broken_by_mean_pressure(values, rnd):
+    """The CBS count ties often: the strict rank orders a tie by the arithmetic composite, then code."""
+    cfg = config_for(THEMES4, aggregation="count")
+    inp = make_input(values, DIRS4, THEMES4)
+    res = score_input(inp, cfg).regions
+    mean = score_input(inp, config_for(THEMES4)).regions["pressure_score"].to_numpy()
+    ranks = res["rank"].to_numpy(dtype=float)
+    counts = res["pressure_score"].to_numpy()
+    scored = ~np.isnan(counts)
+    assert sorted(ranks[scored].tolist()) == list(range(1, int(scored.sum()) + 1))
+    for a in np.flatnonzero(scored):
+        for b in np.flatnonzero(scored):
+            if counts[a] > counts[b] or (counts[a] == counts[b] and mean[a] > mean[b]):
+                assert ranks[a] < ranks[b], (a, b)
+    order = list(range(len(values)))
+    rnd.shuffle(order)
+    shuffled = replace(make_input(values[order], DIRS4, THEMES4), region_codes=res["region_code"].to_numpy()[order])
+    again = score_input(shuffled, cfg).regions.set_index("region_code").loc[res["region_code"]]
+    np.testing.assert_array_equal(again["rank"].to_numpy(dtype=float), ranks)
 
 
 def test_equal_weights_in_the_config_equal_the_default():

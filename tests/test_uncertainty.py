@@ -38,6 +38,7 @@ from welfare.scoring import (
     pressure,
     prepare,
     rank_desc,
+    rank_shared,
     score_input,
     theme_matrix,
     theme_scores,
@@ -58,6 +59,7 @@ from welfare.uncertainty import (
     _pressure_batched,
     _quantile_sorted,
     _rank_desc_batched,
+    _rank_shared_batched,
     _worst_quarter_batched,
     attainable_ranks,
     draw_recipe,
@@ -139,8 +141,8 @@ def quiet() -> Iterator[None]:
         yield
 
 
-def point_ranks(inp: ScoringInput, config: ScoringConfig) -> np.ndarray:
-    return score_input(inp, config).regions["rank"].to_numpy(dtype=float, na_value=np.nan)
+def point_ranks(inp: ScoringInput, config: ScoringConfig, column: str = "rank") -> np.ndarray:
+    return score_input(inp, config).regions[column].to_numpy(dtype=float, na_value=np.nan)
 
 
 # =========================================================================== Monte Carlo
@@ -335,9 +337,15 @@ def test_batched_pressure_and_quarters_equal_scoring(x: np.ndarray, method: str)
 def test_batched_ranks_and_quantiles_equal_pandas_and_numpy(seed: int) -> None:
     rng = np.random.default_rng(seed)
     scores = np.where(rng.random((5, 12)) < 0.2, np.nan, rng.integers(0, 5, size=(5, 12)).astype(float))
-    ranks = _rank_desc_batched(scores)
+    codes = np.array([f"GM{c:04d}" for c in rng.permutation(12)])
+    tiebreak = rng.integers(0, 3, size=(5, 12)).astype(float)
+    ranks = _rank_desc_batched(scores, None, codes)
+    broken = _rank_desc_batched(scores, tiebreak, codes)
+    shared = _rank_shared_batched(scores)
     for d in range(5):
-        np.testing.assert_array_equal(ranks[d], rank_desc(scores[d]))
+        np.testing.assert_array_equal(ranks[d], rank_desc(scores[d], codes=codes))
+        np.testing.assert_array_equal(broken[d], rank_desc(scores[d], tiebreak[d], codes))
+        np.testing.assert_array_equal(shared[d], rank_shared(scores[d]))
     ordered = np.sort(scores, axis=0)
     n = (~np.isnan(scores)).sum(axis=0)
     for q in (0.05, 0.5, 0.95):
@@ -406,7 +414,7 @@ def brute_force(
             above = ((scores[None, :] > scores[:, None] + eps) & ~np.isnan(scores)[None, :]).sum(axis=1).astype(float)
             above[np.isnan(scores)] = np.nan
         else:
-            above = rank_desc(scores) - 1
+            above = rank_shared(scores) - 1
         best = np.fmin(best, above)
         worst = np.fmax(worst, above)
     return best, worst
@@ -419,7 +427,7 @@ def check_attained(inp: ScoringInput, config: ScoringConfig, out: pd.DataFrame) 
             continue
         for weights, rank in ((row.best_weights, row.best_rank), (row.worst_weights, row.worst_rank)):
             cfg = replace(config, theme_weights=tuple(weights.items()))
-            ranks = score_input(inp, cfg).regions.set_index("region_code")["rank"]
+            ranks = score_input(inp, cfg).regions.set_index("region_code")["rank_shared"]
             assert ranks[row.region_code] == rank, (row.region_code, weights)
 
 
@@ -518,7 +526,7 @@ def test_floor_one_leaves_only_equal_weights() -> None:
     inp, config = synthetic(8, 3, seed=2)
     config = replace(config, theme_weights=(("t0", 0.6), ("t1", 0.2), ("t2", 0.2)))
     out = attainable_ranks(inp, config, floor=1.0)
-    equal = point_ranks(inp, replace(config, theme_weights=(("t0", 1 / 3), ("t1", 1 / 3), ("t2", 1 / 3))))
+    equal = point_ranks(inp, replace(config, theme_weights=(("t0", 1 / 3), ("t1", 1 / 3), ("t2", 1 / 3))), "rank_shared")
     np.testing.assert_array_equal(out["best_rank"].to_numpy(dtype=float), equal)
     np.testing.assert_array_equal(out["worst_rank"].to_numpy(dtype=float), equal)
     with pytest.raises(ValueError, match="floor"):

@@ -321,10 +321,39 @@ def composite(
     return score, coverage
 
 
-def rank_desc(scores: np.ndarray) -> np.ndarray:
-    """Rank 1 = most pressure; ties share the best rank; NaN stays unranked."""
-    s = pd.Series(scores)
-    return s.rank(method="min", ascending=False).to_numpy()
+def rank_desc(scores: np.ndarray, tiebreak: np.ndarray | None = None, codes: np.ndarray | None = None) -> np.ndarray:
+    """Rank 1 = most pressure, a strict order (a permutation of 1..n); NaN stays unranked.
+
+    Equal scores are ordered by ``tiebreak`` (higher = more pressure first),
+    then by region code, so the order never depends on the input's row order.
+    The CBS count ties often; :func:`score_input` breaks those by the
+    arithmetic composite. :func:`rank_shared` gives the shared rank.
+
+    >>> rank_desc(np.array([0.5, 2.0, np.nan, 0.5]), codes=np.array(["b", "c", "d", "a"])).tolist()
+    [3.0, 1.0, nan, 2.0]
+    >>> rank_desc(np.array([0.5, 2.0, np.nan, 0.5]), tiebreak=np.array([9.0, 0, 0, 1.0])).tolist()
+    [2.0, 1.0, nan, 3.0]
+    """
+    s = np.asarray(scores, dtype=float)
+    n = len(s)
+    order = np.argsort(codes, kind="stable") if codes is not None else np.arange(n)
+    if tiebreak is not None:
+        key = np.nan_to_num(-np.asarray(tiebreak, dtype=float)[order], nan=np.inf)
+        order = order[np.argsort(key, kind="stable")]
+    order = order[np.argsort(np.where(np.isnan(s[order]), np.inf, -s[order]), kind="stable")]
+    out = np.empty(n)
+    out[order] = np.arange(1.0, n + 1.0)
+    out[np.isnan(s)] = np.nan
+    return out
+
+
+def rank_shared(scores: np.ndarray) -> np.ndarray:
+    """Competition rank: 1 + the number of regions scoring strictly higher; NaN unranked.
+
+    >>> rank_shared(np.array([0.5, 2.0, np.nan, 0.5])).tolist()
+    [2.0, 1.0, nan, 2.0]
+    """
+    return pd.Series(np.asarray(scores, dtype=float)).rank(method="min", ascending=False).to_numpy()
 
 
 # --------------------------------------------------------------------------- results
@@ -347,6 +376,7 @@ REGION_COLUMNS = [
     "region_name",
     "pressure_score",
     "rank",
+    "rank_shared",
     "worst_quarter_count",
     "best_quarter_count",
     "themes_under_pressure",
@@ -366,6 +396,7 @@ def score_input(inp: ScoringInput, config: ScoringConfig, names: dict[str, str] 
     membership = theme_matrix(inp.themes, theme_order)
     press = pressure(inp.values, inp.directions, config.normalisation)
     scores, coverage = composite(press, membership, weights, config.aggregation, config.min_coverage)
+    tiebreak = composite(press, membership, weights, "arithmetic", 0.0)[0] if config.aggregation == "count" else None
     themes = theme_scores(press, membership)
     theme_worst = _quarter(themes, worst=True)
     worst = worst_quarter(press)
@@ -384,7 +415,8 @@ def score_input(inp: ScoringInput, config: ScoringConfig, names: dict[str, str] 
             "region_code": inp.region_codes,
             "region_name": [names.get(c, c) for c in inp.region_codes],
             "pressure_score": scores,
-            "rank": rank_desc(scores),
+            "rank": rank_desc(scores, tiebreak, inp.region_codes),
+            "rank_shared": rank_shared(scores),
             "worst_quarter_count": worst.sum(axis=1),
             "best_quarter_count": best.sum(axis=1),
             "themes_under_pressure": theme_worst.sum(axis=1),
@@ -397,7 +429,7 @@ def score_input(inp: ScoringInput, config: ScoringConfig, names: dict[str, str] 
             "reason": reasons,
         }
     )
-    frame["rank"] = frame["rank"].astype("Int64")
+    frame[["rank", "rank_shared"]] = frame[["rank", "rank_shared"]].astype("Int64")
     return ScoreResult(
         config=config,
         hash="",

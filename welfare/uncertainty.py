@@ -50,7 +50,7 @@ from welfare.scoring import (
     ScoringInput,
     composite,
     pressure,
-    rank_desc,
+    rank_shared,
     score_input,
     theme_matrix,
     theme_scores,
@@ -330,8 +330,11 @@ def _composite_batched(
     aggregation: str,
     min_coverage: float,
     worst: np.ndarray | None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """(D, R) composite per draw, NaN below the coverage; :func:`welfare.scoring.composite` per draw.
+
+    Also returns the tie-break key (:func:`welfare.scoring.rank_desc`): the
+    arithmetic composite for the count, else None.
 
     ``filled`` (D, R, I) is the pressure with 0 where a value is missing, and
     with the indicator a draw leaves out (``dropped`` (D,), −1 = none) set to 0
@@ -370,13 +373,33 @@ def _composite_batched(
         else:
             assert worst is not None
             score = (worst & (keep[:, None, :] > 0)).sum(axis=2).astype(float)
-    return np.where(coverage >= min_coverage - COVERAGE_SLACK, score, np.nan)
+            # the count ties often: break ties by the arithmetic composite, as score_input does
+            tiebreak = (np.where(has_theme, themes, 0.0) @ weights[:, :, None])[..., 0] / wsum
+    score = np.where(coverage >= min_coverage - COVERAGE_SLACK, score, np.nan)
+    return score, (tiebreak if aggregation == "count" else None)
 
 
-def _rank_desc_batched(scores: np.ndarray) -> np.ndarray:
-    """(D, R) → (D, R): :func:`welfare.scoring.rank_desc` per row (1 = most pressure, ties share the best rank).
+def _rank_desc_batched(scores: np.ndarray, tiebreak: np.ndarray | None, codes: np.ndarray) -> np.ndarray:
+    """(D, R) → (D, R): :func:`welfare.scoring.rank_desc` per row (1 = most pressure, a strict order).
 
-    >>> _rank_desc_batched(np.array([[0.5, 2.0, np.nan, 0.5]])).tolist()
+    >>> _rank_desc_batched(np.array([[0.5, 2.0, np.nan, 0.5]]), None, np.array(["b", "c", "d", "a"])).tolist()
+    [[3.0, 1.0, nan, 2.0]]
+    """
+    d, r = scores.shape
+    order = np.broadcast_to(np.argsort(codes, kind="stable"), (d, r))
+    for key in ([] if tiebreak is None else [tiebreak]) + [scores]:  # least significant first
+        k = np.take_along_axis(np.nan_to_num(-key, nan=np.inf), order, axis=1)
+        order = np.take_along_axis(order, np.argsort(k, axis=1, kind="stable"), axis=1)
+    out = np.empty(scores.shape)
+    np.put_along_axis(out, order, np.broadcast_to(np.arange(1.0, r + 1.0), (d, r)), axis=1)
+    out[np.isnan(scores)] = np.nan
+    return out
+
+
+def _rank_shared_batched(scores: np.ndarray) -> np.ndarray:
+    """(D, R) → (D, R): :func:`welfare.scoring.rank_shared` per row (ties share the best rank).
+
+    >>> _rank_shared_batched(np.array([[0.5, 2.0, np.nan, 0.5]])).tolist()
     [[2.0, 1.0, nan, 2.0]]
     """
     missing = np.isnan(scores)
@@ -477,10 +500,10 @@ def rank_draws(inp: ScoringInput, config: ScoringConfig, spec: UncertaintySpec |
                 filled[where] = np.where(np.isnan(p), 0.0, p)
                 if worst is not None:
                     worst[where] = _worst_quarter_batched(p)
-        scores = _composite_batched(
+        scores, tiebreak = _composite_batched(
             filled, have, membership, plan.drop[draws], plan.weights[draws], config.aggregation, config.min_coverage, worst
         )
-        ranks[draws] = _rank_desc_batched(scores)
+        ranks[draws] = _rank_desc_batched(scores, tiebreak, np.asarray(inp.region_codes))
     names = np.array(list(inp.indicator_ids) + [""], dtype=object)
     return RankDraws(
         region_codes=np.asarray(inp.region_codes),
@@ -678,7 +701,7 @@ class _WeightProblem:
 
     def above(self, lam: np.ndarray) -> np.ndarray:
         """(K, R): number of regions strictly above each region, NaN where it has no composite."""
-        return _rank_desc_batched(self.scores(lam)) - 1.0
+        return _rank_shared_batched(self.scores(lam)) - 1.0
 
 
 def _weight_problem(inp: ScoringInput, config: ScoringConfig, floor: float) -> tuple[_WeightProblem, tuple[str, ...]]:
@@ -1145,6 +1168,11 @@ def attainable_ranks(
     breaks by ±1e-16). Weightings exist for every attained rank:
     ``best_weights`` / ``worst_weights``, checked through ``composite()``.
 
+    Ranks. All ranks here, ``rank`` included, are shared ranks (1 + the number
+    of regions strictly above, ``rank_shared`` of :func:`welfare.scoring.score_input`):
+    a tie at some weighting counts in the region's favour, so "best" is what
+    the region can claim and "worst" never charges it for a tie-break.
+
     Cost. A MILP per extreme per region, 0.01–20 s each (``time_limit``); all
     342 gemeenten took about 20 minutes on two cores, the search alone about
     a second. Cache per (year, normalisation, aggregation,
@@ -1184,7 +1212,8 @@ def attainable_ranks(
         if unknown:
             raise ValueError(f"unknown region code(s): {', '.join(map(str, unknown))}")
         targets = np.array([where[c] for c in region_codes], dtype=np.int64)
-    point = score_input(inp, config).regions["rank"].to_numpy(dtype=float, na_value=np.nan)
+    # ranks here are shared ranks (1 + the regions strictly above), the quantity the extremes bound
+    point = score_input(inp, config).regions["rank_shared"].to_numpy(dtype=float, na_value=np.nan)
 
     # 1. search: the count above every region at each weighting, in chunks
     rng = np.random.default_rng(seed)
@@ -1218,7 +1247,7 @@ def attainable_ranks(
         key = lam.tobytes()
         if key not in checked:
             scores, _ = composite(press, membership, prob.weights(lam), config.aggregation, config.min_coverage)
-            checked[key] = rank_desc(scores) - 1.0
+            checked[key] = rank_shared(scores) - 1.0
         return checked[key]
 
     def pick(cands: list[np.ndarray], r: int, lowest: bool) -> tuple[float, np.ndarray | None]:
