@@ -6,7 +6,8 @@ regions axis) of the same array:
 
 1. Full scoring of all gemeenten × the default indicators × every year with
    data (one ``ScoringConfig(year=…)`` per year): ``prepare`` (warehouse →
-   matrix) and ``score_input`` (matrix → ranking) timed separately; baseline:
+   matrix) and ``score_years`` (matrices → one ranking frame, the rank
+   history) timed separately, and ``score_input`` per year for reference; baseline:
    one z-score pass over the stacked years × gemeenten × indicators array.
 2. ``rank_uncertainty`` with the default spec (1 000 draws: Dirichlet weights,
    three normalisations, leave-one-out, CBS bounds) for the gemeenten of the
@@ -58,6 +59,7 @@ from welfare.scoring import (  # noqa: E402
     prepare,
     pressure,
     score_input,
+    score_years,
     theme_matrix,
     worst_quarter,
 )
@@ -162,15 +164,18 @@ def main() -> None:
     configs = [replace_year(latest, y) for y in years]
     prepare(obs, regions, catalog, configs[0])  # warm-up: imports, caches
     prep_time, inputs = timed(lambda: [prepare(obs, regions, catalog, c) for c in configs], args.repeat)
-    score_time, results = timed(lambda: [score_input(i, c) for i, c in zip(inputs, configs)], args.repeat)
+    score_time, panel = timed(lambda: score_years(inputs, configs), args.repeat)
+    single_time, results = timed(lambda: [score_input(i, c) for i, c in zip(inputs, configs)], args.repeat)
     stack = np.stack([i.values for i in inputs])  # (Y, R, I)
     base_time, _ = timed(lambda: zscore_pass(stack), args.repeat)
     n_values = int((~np.isnan(stack)).sum())
-    ranked = sum(int(r.regions["rank"].notna().sum()) for r in results)
+    ranked = int(panel["rank"].notna().sum())
+    assert ranked == sum(int(r.regions["rank"].notna().sum()) for r in results)
     print(f"1. full scoring: {len(years)} years ({years[0]}–{years[-1]}) × {stack.shape[1]} gemeenten × {stack.shape[2]} indicators")
     print(f"   {n_values} values, {ranked} gemeente-years ranked (the rest below the 65 % coverage rule)")
     print(f"   prepare (warehouse → matrices):   {prep_time * 1e3:8.1f} ms  (median of {args.repeat})")
-    print(f"   score_input (matrices → ranking): {score_time * 1e3:8.1f} ms  goal ≤ 50 ms  ratio {score_time / base_time:6.1f}")
+    print(f"   score_years (matrices → one ranking frame): {score_time * 1e3:8.1f} ms  goal ≤ 50 ms  ratio {score_time / base_time:6.1f}")
+    print(f"   score_input per year, {len(years)} frames (+ pressure/theme frames): {single_time * 1e3:8.1f} ms")
     print(f"   numpy z-score pass, {stack.shape}:   {base_time * 1e3:8.2f} ms")
     parts = score_parts(inputs, configs, args.repeat)
     print("   of score_input:  " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in parts.items()))

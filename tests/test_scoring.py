@@ -18,10 +18,15 @@ from welfare.scoring import (
     ScoringConfig,
     ScoringInput,
     composite,
+    prepare,
     pressure,
     score,
     score_input,
+    score_years,
     theme_matrix,
+    quarters,
+    worst_quarter,
+    best_quarter,
 )
 from welfare.warehouse import read_observations, read_regions
 
@@ -272,3 +277,44 @@ def test_larger_levels(warehouse, level, n):
     res = score(obs, regions, CATALOG, ScoringConfig(level=level))
     assert len(res.regions) == n and res.regions["rank"].notna().all()
     assert res.regions.sort_values("rank")["region_code"].iloc[0] in {"PV20", "CR02", "CR01"}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(matrices, min_size=1, max_size=4),
+    st.sampled_from(["zscore", "percentile", "minmax"]),
+    st.sampled_from(["arithmetic", "geometric", "count"]),
+)
+def test_score_years_equals_score_input_per_year(panel, normalisation, aggregation):
+    """The one-frame path for a rank history gives each year's rows exactly as score_input does."""
+    inputs = [make_input(values, DIRS4, THEMES4) for values in panel]
+    configs = [replace(config_for(THEMES4, normalisation=normalisation, aggregation=aggregation), year=2010 + k) for k in range(len(panel))]
+    names = {"GM9000": "Eerste"}
+    out = score_years(inputs, configs, names)
+    assert out["year"].tolist() == [2010 + k for k, v in enumerate(panel) for _ in range(len(v))]
+    for k, (inp, cfg) in enumerate(zip(inputs, configs)):
+        expected = score_input(inp, cfg, names).regions
+        got = out[out["year"] == 2010 + k].drop(columns="year").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_score_years_of_the_warehouse(warehouse):
+    obs, regions = warehouse
+    latest = ScoringConfig().resolved(CATALOG)
+    configs = [replace(latest, year=y) for y in (2021, 2022)]
+    inputs = [prepare(obs, regions, CATALOG, c) for c in configs]
+    out = score_years(inputs, configs)
+    assert set(out["year"]) == {2021, 2022}
+    for year, rows in out.groupby("year"):
+        ranked = rows["rank"].dropna().astype(int)
+        assert sorted(ranked) == list(range(1, len(ranked) + 1)), year
+
+
+@settings(max_examples=60, deadline=None)
+@given(matrices, st.integers(0, 2**32 - 1))
+def test_quarters_from_one_sort_equal_the_separate_ones(values, seed):
+    gaps = np.random.default_rng(seed).random(values.shape) < 0.3  # whole columns may go missing
+    press = pressure(np.where(gaps, np.nan, values), DIRS4, "zscore")
+    worst, best = quarters(press)
+    np.testing.assert_array_equal(worst, worst_quarter(press))
+    np.testing.assert_array_equal(best, best_quarter(press))

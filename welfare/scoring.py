@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Sequence
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -279,6 +280,20 @@ def best_quarter(press: np.ndarray) -> np.ndarray:
     return _quarter(press, worst=False)
 
 
+def quarters(press: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(worst, best): :func:`worst_quarter` and :func:`best_quarter` from one sort per column."""
+    have = ~np.isnan(press)
+    n = have.sum(axis=0)
+    k = np.maximum(1, np.floor(QUARTER * n).astype(int))
+    if not len(press):
+        return have.copy(), have.copy()
+    ordered = np.sort(press, axis=0)  # ascending, NaN last
+    cols = np.arange(press.shape[1])
+    low = ordered[np.minimum(k, len(press)) - 1, cols]  # k-th smallest
+    high = ordered[np.clip(n - k, 0, len(press) - 1), cols]  # k-th largest
+    return have & (press >= high) & (n > 0), have & (press <= low) & (n > 0)
+
+
 def _quarter(press: np.ndarray, worst: bool) -> np.ndarray:
     """In the worst (or best) quarter: rank ≤ max(1, ⌊n/4⌋) among the n regions with a value.
 
@@ -353,7 +368,10 @@ def rank_shared(scores: np.ndarray) -> np.ndarray:
     >>> rank_shared(np.array([0.5, 2.0, np.nan, 0.5])).tolist()
     [2.0, 1.0, nan, 2.0]
     """
-    return pd.Series(np.asarray(scores, dtype=float)).rank(method="min", ascending=False).to_numpy()
+    s = np.asarray(scores, dtype=float)
+    ordered = np.sort(s[~np.isnan(s)])
+    out = 1.0 + len(ordered) - np.searchsorted(ordered, s, side="right")
+    return np.where(np.isnan(s), np.nan, out)
 
 
 # --------------------------------------------------------------------------- results
@@ -388,8 +406,8 @@ REGION_COLUMNS = [
 ]
 
 
-def score_input(inp: ScoringInput, config: ScoringConfig, names: dict[str, str] | None = None) -> ScoreResult:
-    """Score a prepared matrix with a resolved config (pure arrays; no warehouse)."""
+def _region_arrays(inp: ScoringInput, config: ScoringConfig) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The per-region result columns as arrays (no names), the pressure and the theme scores."""
     assert config.theme_weights is not None and config.indicators is not None, "resolve the config first"
     theme_order = tuple(t for t, _ in config.theme_weights)
     weights = np.array([w for _, w in config.theme_weights])
@@ -399,45 +417,86 @@ def score_input(inp: ScoringInput, config: ScoringConfig, names: dict[str, str] 
     tiebreak = composite(press, membership, weights, "arithmetic", 0.0)[0] if config.aggregation == "count" else None
     themes = theme_scores(press, membership)
     theme_worst = _quarter(themes, worst=True)
-    worst = worst_quarter(press)
-    best = best_quarter(press)
-    n_ind = (~np.isnan(press)).sum(axis=1)
-    approximated = np.where(inp.approximated.any(axis=1), "approximated", "")
-    short = np.where(coverage < 1.0, np.where(coverage < config.min_coverage, "low_coverage", "incomplete"), "")
-    flags = [("|".join(x for x in pair if x)) for pair in zip(approximated, short)]
-    reasons = [
-        "" if not np.isnan(s_) else f"values for {c:.0%} of the indicator weight, {config.min_coverage:.0%} needed"
-        for s_, c in zip(scores, coverage)
-    ]
-    names = names or {}
+    worst, best = quarters(press)
+    # flags and theme lists from small lookup tables: a string per row would dominate the cost
+    short = np.where(coverage < 1.0, np.where(coverage < config.min_coverage, 2, 1), 0)
+    flag_code = inp.approximated.any(axis=1) * 3 + short
+    flag_text = np.array(["", "incomplete", "low_coverage", "approximated", "approximated|incomplete", "approximated|low_coverage"])
+    bits = theme_worst.astype(np.int64) @ (1 << np.arange(len(theme_order), dtype=np.int64))
+    combos, where = np.unique(bits, return_inverse=True)
+    combo_text = np.array(["|".join(t for k, t in enumerate(theme_order) if c >> k & 1) for c in combos], dtype=object)
+    # reason per unscored region, one string per distinct whole percentage
+    percent = np.where(np.isnan(scores), np.round(coverage * 100.0), -1.0)
+    levels, at = np.unique(percent, return_inverse=True)
+    texts = np.array(
+        ["" if p < 0 else f"values for {p:.0f}% of the indicator weight, {config.min_coverage:.0%} needed" for p in levels],
+        dtype=object,
+    )
+    reasons = texts[at.ravel()]
+    columns = {
+        "pressure_score": scores,
+        "rank": rank_desc(scores, tiebreak, inp.region_codes),
+        "rank_shared": rank_shared(scores),
+        "worst_quarter_count": worst.sum(axis=1),
+        "best_quarter_count": best.sum(axis=1),
+        "themes_under_pressure": theme_worst.sum(axis=1),
+        "themes_under_pressure_list": combo_text[where.ravel()],
+        "n_indicators": (~np.isnan(press)).sum(axis=1),
+        "coverage": coverage,
+        "flags": flag_text[flag_code],
+        "reason": reasons,
+    }
+    return columns, press, themes
+
+
+def _region_frame(codes: np.ndarray, columns: dict[str, np.ndarray], names: dict[str, str] | None, lead: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    code_series = pd.Series(codes, dtype=object)
     frame = pd.DataFrame(
         {
-            "region_code": inp.region_codes,
-            "region_name": [names.get(c, c) for c in inp.region_codes],
-            "pressure_score": scores,
-            "rank": rank_desc(scores, tiebreak, inp.region_codes),
-            "rank_shared": rank_shared(scores),
-            "worst_quarter_count": worst.sum(axis=1),
-            "best_quarter_count": best.sum(axis=1),
-            "themes_under_pressure": theme_worst.sum(axis=1),
-            "themes_under_pressure_list": [
-                "|".join(t for t, hit in zip(theme_order, row) if hit) for row in theme_worst
-            ],
-            "n_indicators": n_ind,
-            "coverage": coverage,
-            "flags": flags,
-            "reason": reasons,
+            **(lead or {}),
+            "region_code": codes,
+            "region_name": code_series.map(names).fillna(code_series).to_numpy() if names else codes,
+            **columns,
         }
     )
-    frame[["rank", "rank_shared"]] = frame[["rank", "rank_shared"]].astype("Int64")
+    return frame.astype({"rank": "Int64", "rank_shared": "Int64"})
+
+
+def score_input(inp: ScoringInput, config: ScoringConfig, names: dict[str, str] | None = None) -> ScoreResult:
+    """Score a prepared matrix with a resolved config (pure arrays; no warehouse)."""
+    columns, press, themes = _region_arrays(inp, config)
+    theme_order = [t for t, _ in config.theme_weights or ()]
     return ScoreResult(
         config=config,
         hash="",
-        regions=frame,
+        regions=_region_frame(inp.region_codes, columns, names),
         indicator_pressure=pd.DataFrame(press, index=inp.region_codes, columns=list(inp.indicator_ids)),
-        theme_scores=pd.DataFrame(themes, index=inp.region_codes, columns=list(theme_order)),
+        theme_scores=pd.DataFrame(themes, index=inp.region_codes, columns=theme_order),
         input=inp,
     )
+
+
+def score_years(
+    inputs: Sequence[ScoringInput], configs: Sequence[ScoringConfig], names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Score several prepared matrices (one per year) into one frame with a ``year`` column.
+
+    Each year is ranked on its own, exactly as :func:`score_input` ranks it
+    (the rows equal ``score_input(inp, config).regions``); one frame is built
+    for all years, which is what makes a rank history cheap. ``year`` is the
+    config's year, or the newest indicator year of the input when the config
+    takes the latest per indicator.
+    """
+    if len(inputs) != len(configs):
+        raise ValueError(f"{len(inputs)} inputs but {len(configs)} configs")
+    parts = [_region_arrays(inp, config)[0] for inp, config in zip(inputs, configs)]
+    if not parts:
+        return pd.DataFrame(columns=["year", *REGION_COLUMNS])
+    columns = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    years = [config.year if config.year is not None else int(np.max(inp.years)) for inp, config in zip(inputs, configs)]
+    lead = {"year": np.repeat(np.array(years, dtype=np.int64), [len(inp.region_codes) for inp in inputs])}
+    codes = np.concatenate([np.asarray(inp.region_codes, dtype=object) for inp in inputs])
+    return _region_frame(codes, columns, names, lead)
 
 
 def prepare(observations: pd.DataFrame, regions: pd.DataFrame, catalog: Catalog, config: ScoringConfig) -> ScoringInput:
