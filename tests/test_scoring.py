@@ -22,7 +22,9 @@ from welfare.scoring import (
     pressure,
     score,
     score_input,
+    score_areas,
     score_years,
+    pressure_against,
     theme_matrix,
     quarters,
     worst_quarter,
@@ -318,3 +320,45 @@ def test_quarters_from_one_sort_equal_the_separate_ones(values, seed):
     worst, best = quarters(press)
     np.testing.assert_array_equal(worst, worst_quarter(press))
     np.testing.assert_array_equal(best, best_quarter(press))
+
+
+# ---------------------------------------------------------------- areas among gemeenten
+
+
+@pytest.mark.parametrize("normalisation", ["zscore", "minmax"])
+def test_a_one_gemeente_area_scores_as_that_gemeente(warehouse, normalisation):
+    """Same values, same ruler: a single-member area gets its gemeente's score, shared rank and counts."""
+    obs, regions = warehouse
+    config = ScoringConfig(normalisation=normalisation)
+    ranking = score(obs, regions, CATALOG, config).regions.set_index("region_code")
+    picks = ["GM0363", "GM0014", "GM1680"]  # Amsterdam, Groningen, Aa en Hunze
+    out = score_areas(obs, regions, CATALOG, {f"area-{c}": [c] for c in picks}, config).set_index("area_code")
+    for code in picks:
+        row, gm = out.loc[f"area-{code}"], ranking.loc[code]
+        assert row["pressure_score"] == pytest.approx(gm["pressure_score"], abs=1e-9)
+        assert row["rank_among"] == gm["rank_shared"]
+        assert row["worst_quarter_count"] == gm["worst_quarter_count"]
+        assert row["themes_under_pressure"] == gm["themes_under_pressure"]
+        above = (ranking["pressure_score"] < gm["pressure_score"]).sum() + 0.5 * (ranking["pressure_score"] == gm["pressure_score"]).sum()
+        assert row["percentile"] == pytest.approx(100 * above / ranking["pressure_score"].notna().sum())
+
+
+def test_area_scores_leave_the_gemeente_ranking_alone_and_explain_a_gap(warehouse):
+    obs, regions = warehouse
+    before = score(obs, regions, CATALOG).regions
+    out = score_areas(obs, regions, CATALOG, {"noord": ["GM0014", "GM1680", "GM0080"], "leeg": []})
+    assert out["area_code"].tolist() == ["noord", "leeg"]
+    assert 0 <= out.loc[0, "percentile"] <= 100 and out.loc[0, "n_ranked"] == before["rank"].notna().sum()
+    assert pd.isna(out.loc[1, "pressure_score"]) and out.loc[1, "reason"] == "no member gemeenten known"
+    thin = score_areas(obs, regions, CATALOG, {"dun": ["GM0014"]}, ScoringConfig(min_coverage=1.0, year=2013))
+    assert pd.isna(thin.loc[0, "pressure_score"]) and "needed" in thin.loc[0, "reason"]
+    pd.testing.assert_frame_equal(score(obs, regions, CATALOG).regions, before)
+
+
+def test_pressure_against_a_reference_does_not_move_the_scale():
+    ref = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, np.nan], [4.0, 40.0]])
+    dirs = np.array([1.0, -1.0])
+    for method in ("zscore", "minmax"):
+        np.testing.assert_allclose(pressure_against(ref, ref, dirs, method), pressure(ref, dirs, method))
+    far = pressure_against(np.array([[100.0, np.nan]]), ref, dirs, "percentile")
+    assert far[0, 0] == 0.0 and np.isnan(far[0, 1])  # higher than every reference value, "higher is better": no pressure

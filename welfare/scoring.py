@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import asdict, dataclass, field, replace
 from collections.abc import Sequence
 from typing import Any, Literal, get_args
@@ -284,13 +285,9 @@ def quarters(press: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(worst, best): :func:`worst_quarter` and :func:`best_quarter` from one sort per column."""
     have = ~np.isnan(press)
     n = have.sum(axis=0)
-    k = np.maximum(1, np.floor(QUARTER * n).astype(int))
     if not len(press):
         return have.copy(), have.copy()
-    ordered = np.sort(press, axis=0)  # ascending, NaN last
-    cols = np.arange(press.shape[1])
-    low = ordered[np.minimum(k, len(press)) - 1, cols]  # k-th smallest
-    high = ordered[np.clip(n - k, 0, len(press) - 1), cols]  # k-th largest
+    high, low = _thresholds(press)
     return have & (press >= high) & (n > 0), have & (press <= low) & (n > 0)
 
 
@@ -565,3 +562,185 @@ def score(observations: pd.DataFrame, regions: pd.DataFrame, catalog: Catalog, c
     names = dict(zip(latest["code"], latest["name"]))
     result = score_input(inp, config, names)
     return replace(result, hash=config.hash(catalog))
+
+
+# --------------------------------------------------------------------------- areas among gemeenten
+
+AREA_COLUMNS = [
+    "area_code",
+    "pressure_score",
+    "percentile",
+    "rank_among",
+    "n_ranked",
+    "worst_quarter_count",
+    "best_quarter_count",
+    "themes_under_pressure",
+    "themes_under_pressure_list",
+    "n_indicators",
+    "coverage",
+    "reason",
+]
+
+
+def pressure_against(values: np.ndarray, reference: np.ndarray, directions: np.ndarray, normalisation: str) -> np.ndarray:
+    """Pressure of ``values`` (A, I) on the scale the ``reference`` regions (R, I) set.
+
+    The area rows do not move the scale: a z-score uses the reference mean and
+    sd, min-max the reference range (not clipped), a percentile the share of
+    reference values below (ties count half) — so a deal area is measured with
+    the same ruler as the gemeenten, whatever its size.
+
+    >>> ref = np.array([[1.0], [2.0], [3.0]])
+    >>> pressure_against(np.array([[2.0]]), ref, np.array([1.0]), "minmax").tolist()
+    [[0.5]]
+    """
+    x = np.asarray(values, dtype=float)
+    ref = np.asarray(reference, dtype=float)
+    d = np.asarray(directions, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing reference columns
+        if normalisation == "zscore":
+            mean, std = np.nanmean(ref, axis=0), np.nanstd(ref, axis=0)
+            norm = np.where(std > 0, (x - mean) / np.where(std > 0, std, 1.0), 0.0)
+            return np.where(np.isnan(x), np.nan, -d * norm)
+        if normalisation == "minmax":
+            lo, hi = np.nanmin(ref, axis=0), np.nanmax(ref, axis=0)
+            norm = np.where(hi > lo, (x - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)
+        else:
+            have = ~np.isnan(ref)
+            n = have.sum(axis=0)
+            below = (np.where(have[None], ref[None] < x[:, None], False)).sum(axis=1)
+            equal = (np.where(have[None], ref[None] == x[:, None], False)).sum(axis=1)
+            norm = np.where(n > 0, (below + 0.5 * equal) / np.maximum(n, 1), np.nan)
+    norm = np.where(np.isnan(x), np.nan, norm)
+    return np.where(d > 0, 1.0 - norm, norm)
+
+
+def score_areas(
+    observations: pd.DataFrame,
+    regions: pd.DataFrame,
+    catalog: Catalog,
+    areas: dict[str, Sequence[str]],
+    config: ScoringConfig | None = None,
+) -> pd.DataFrame:
+    """Pressure of sets of gemeenten (deal areas, a proposed area) measured among all gemeenten.
+
+    Each area's indicator values are aggregated from its members
+    (:func:`welfare.aggregate.aggregate_areas`, on the newest indeling, the
+    year per indicator the config's), put on the gemeenten's scale
+    (:func:`pressure_against`) and combined as :func:`composite` combines a
+    gemeente's. The area is then placed among the gemeenten: ``percentile``
+    (0–100, 100 = more pressure than every gemeente), ``rank_among`` (1 + the
+    gemeenten scoring higher, of ``n_ranked``), the CBS-style counts against
+    the gemeenten's quarter thresholds, and the themes whose score is in the
+    gemeenten's worst quarter. The gemeenten ranking itself is unchanged.
+
+    Parameters
+    ----------
+    observations, regions : pandas.DataFrame
+        Warehouse observations and regions.
+    catalog : Catalog
+    areas : dict of str → sequence of str
+        Area code → gemeente codes on the newest indeling (see
+        :func:`welfare.deals.members` to map older names and codes).
+    config : ScoringConfig, optional
+        Level must be "GM" (the areas are measured among gemeenten).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area with :data:`AREA_COLUMNS`.
+    """
+    from welfare.aggregate import aggregate_areas
+
+    config = (config or ScoringConfig()).resolved(catalog)
+    if config.level != "GM":
+        raise ValueError(f"areas are measured among gemeenten: 'level' must be 'GM', got {config.level!r}")
+    assert config.theme_weights is not None and config.indicators is not None
+    inp = prepare(observations, regions, catalog, config)
+    reference, _, themes_ref = _region_arrays(inp, config)
+    harmonised = observations[observations["flags"].str.contains("harmonised", regex=False)]
+    boundary = int(harmonised["boundary_year"].max())
+    indicators = list(config.indicators)
+    values = np.full((len(areas), len(indicators)), np.nan)
+    codes = list(areas)
+    filled = {code: list(members) for code, members in areas.items() if len(members)}
+    if filled:
+        agg = aggregate_areas(
+            observations,
+            regions,
+            filled,
+            catalog,
+            boundary_year=boundary,
+            years=sorted({int(y) for y in inp.years if y > 0}),
+            indicators=indicators,
+            harmonised=True,
+        )
+        wanted = pd.DataFrame({"indicator_id": indicators, "year": np.asarray(inp.years, dtype="int64")})
+        agg = agg.astype({"year": "int64"}).merge(wanted, on=["indicator_id", "year"])
+        wide = agg.pivot_table(index="area_code", columns="indicator_id", values="value", aggfunc="first", dropna=False)
+        values = wide.reindex(index=codes, columns=indicators).to_numpy(dtype=float)
+
+    theme_order = tuple(t for t, _ in config.theme_weights)
+    weights = np.array([w for _, w in config.theme_weights])
+    membership = theme_matrix(inp.themes, theme_order)
+    ref_press = pressure(inp.values, inp.directions, config.normalisation)
+    press = pressure_against(values, inp.values, inp.directions, config.normalisation)
+    # composite of the areas with the gemeenten beside them (the geometric mean rescales per theme over all rows)
+    both = np.vstack([ref_press, press])
+    scores_all, coverage_all = composite(both, membership, weights, config.aggregation, config.min_coverage)
+    scores, coverage = scores_all[len(ref_press):], coverage_all[len(ref_press):]
+    if config.aggregation == "count":
+        thresholds = _thresholds(ref_press)
+        scores = np.where(np.isnan(scores), np.nan, ((press >= thresholds[0]) & ~np.isnan(press)).sum(axis=1).astype(float))
+    ref_scores = reference["pressure_score"]
+    ranked = ref_scores[~np.isnan(ref_scores)]
+    worst_t, best_t = _thresholds(ref_press)
+    area_themes = theme_scores(press, membership)
+    theme_worst_t = _thresholds(themes_ref)[0]
+    theme_hit = (area_themes >= theme_worst_t) & ~np.isnan(area_themes)
+    rows = []
+    for a, code in enumerate(codes):
+        s = scores[a]
+        higher = int((ranked > s).sum()) if not np.isnan(s) else None
+        rows.append(
+            {
+                "area_code": code,
+                "pressure_score": s,
+                "percentile": 100.0 * float((ranked < s).sum() + 0.5 * (ranked == s).sum()) / len(ranked)
+                if not np.isnan(s) and len(ranked)
+                else np.nan,
+                "rank_among": None if higher is None else higher + 1,
+                "n_ranked": len(ranked),
+                "worst_quarter_count": int(((press[a] >= worst_t) & ~np.isnan(press[a])).sum()),
+                "best_quarter_count": int(((press[a] <= best_t) & ~np.isnan(press[a])).sum()),
+                "themes_under_pressure": int(theme_hit[a].sum()),
+                "themes_under_pressure_list": "|".join(t for t, hit in zip(theme_order, theme_hit[a]) if hit),
+                "n_indicators": int((~np.isnan(press[a])).sum()),
+                "coverage": coverage[a],
+                "reason": ""
+                if not np.isnan(s)
+                else "no member gemeenten known"
+                if code not in filled
+                else f"values for {coverage[a]:.0%} of the indicator weight, {config.min_coverage:.0%} needed",
+            }
+        )
+    out = pd.DataFrame(rows, columns=AREA_COLUMNS)
+    return out.astype({"rank_among": "Int64"})
+
+
+def _thresholds(press: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column the pressure at or above which a value is in the worst quarter, and at or below which in the best.
+
+    The same cut-offs as :func:`quarters` (CBS ranks with shared ties); NaN for an empty column.
+    """
+    have = ~np.isnan(press)
+    n = have.sum(axis=0)
+    k = np.maximum(1, np.floor(QUARTER * n).astype(int))
+    if not len(press):
+        return np.full(press.shape[1], np.nan), np.full(press.shape[1], np.nan)
+    ordered = np.sort(press, axis=0)
+    cols = np.arange(press.shape[1])
+    high = ordered[np.clip(n - k, 0, len(press) - 1), cols]
+    low = ordered[np.minimum(k, len(press)) - 1, cols]
+    return np.where(n > 0, high, np.nan), np.where(n > 0, low, np.nan)
