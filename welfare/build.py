@@ -213,8 +213,55 @@ def _build(
             manifest["warnings"] += [f"boundaries: {n}" for n in manifest["boundaries"].get("notes", [])]
         return {"boundaries": manifest["boundaries"], "warnings": manifest["warnings"]}
 
+    # The Regio Deals tables are written into the same staging folder, after the boundaries.
+    write_geo = _with_deal_tables(write_geo, manifest)
     write_warehouse(Path(out_dir), observations, regions, manifest, extra=write_geo)
     return BuildResult(manifest=manifest, summary=summary_lines(observations, coverage, src.label(), notes), warnings=manifest["warnings"])
+
+
+def _with_deal_tables(
+    write_extra: Callable[[Path], dict[str, Any]], manifest: dict[str, Any]
+) -> Callable[[Path], dict[str, Any]]:
+    """``write_extra`` followed by deals.parquet and deal_members.parquet (welfare.deals).
+
+    The registry (``data/regio_deals.csv``) is ours, not a source: when it does
+    not validate, the build still succeeds without the two deal tables and says
+    why in its warnings (the deals page shows the registry's own errors).
+    """
+
+    def write(staging: Path) -> dict[str, Any]:
+        entries = write_extra(staging)
+        manifest["deals"] = _write_deal_tables(staging, manifest)
+        return {**entries, "deals": manifest["deals"], "warnings": manifest["warnings"]}
+
+    return write
+
+
+def _write_deal_tables(staging: Path, manifest: dict[str, Any]) -> dict[str, Any] | None:
+    import hashlib
+
+    from welfare.deals import DEFAULT_REGISTRY, load_registry, unresolved_names, warehouse_tables
+    from welfare.errors import WelfareError
+    from welfare.warehouse import SCHEMA_VERSION, write_deal_tables
+
+    try:
+        registry = load_registry(DEFAULT_REGISTRY)
+        deals, members = warehouse_tables(registry)
+    except WelfareError as exc:
+        manifest["warnings"].append(f"deals: {exc} (deals.parquet and deal_members.parquet not written)")
+        return None
+    meta = {"schema_version": SCHEMA_VERSION, "build_id": manifest.get("build_id", "")}
+    write_deal_tables(staging, deals, members, meta)
+    with_members = set(members["deal_id"])
+    return {
+        "registry": DEFAULT_REGISTRY.relative_to(REPO_ROOT).as_posix(),
+        "sha256": hashlib.sha256(DEFAULT_REGISTRY.read_bytes()).hexdigest(),
+        "deals": len(deals),
+        "member_rows": len(members),
+        "years": sorted(int(y) for y in members["year"].unique()),
+        "without_members": [d.id for d in registry if d.id not in with_members],
+        "unresolved_names": unresolved_names(registry).to_dict(orient="records"),
+    }
 
 
 def _version(src: Source, table_id: str) -> str:

@@ -183,6 +183,55 @@ def read_regions(out_dir: Path = DEFAULT_DIR) -> pd.DataFrame:
     return _read(out_dir, REGIONS)
 
 
+# The Regio Deals (welfare.deals): the registry and its members on every boundary year.
+DEALS = "deals.parquet"
+DEAL_MEMBERS = "deal_members.parquet"
+_LIST = pa.list_(pa.string())
+DEAL_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.string(),
+    "name": pa.string(),
+    "tranche": pa.int16(),
+    "year_selected": pa.int16(),
+    "date_signed": pa.string(),  # ISO 8601 at the precision known: 2020-07-17, 2020-07 or 2024
+    "end_year": pa.int16(),
+    "rijksbijdrage_meur": pa.float64(),
+    "cofinancing_meur": pa.float64(),
+    "provinces": _LIST,
+    "gemeenten": _LIST,  # as named in the deal's naming year
+    "lead_ministry": pa.string(),
+    "themes": _LIST,
+    "status": pa.string(),
+    "partial": pa.bool_(),
+    "successor": pa.string(),
+    "sources": _LIST,
+    "notes": pa.string(),
+}
+DEAL_MEMBER_COLUMNS: dict[str, pa.DataType] = {
+    "deal_id": pa.string(),
+    "gemeente_code": pa.string(),
+    "gemeente_name": pa.string(),
+    "year": pa.int16(),  # boundary year
+    "partial": pa.bool_(),
+}
+
+
+def write_deal_tables(folder: Path, deals: pd.DataFrame, members: pd.DataFrame, meta: dict[str, Any]) -> None:
+    """Write deals.parquet and deal_members.parquet into ``folder`` (a build's staging folder)."""
+    pq.write_table(_table(deals, DEAL_COLUMNS, meta), Path(folder) / DEALS)
+    pq.write_table(_table(members, DEAL_MEMBER_COLUMNS, meta), Path(folder) / DEAL_MEMBERS)
+
+
+def read_deals(out_dir: Path = DEFAULT_DIR) -> pd.DataFrame:
+    """Return deals.parquet: one row per Regio Deal (columns: DEAL_COLUMNS, then derived ones)."""
+    return _read(out_dir, DEALS)
+
+
+def read_deal_members(out_dir: Path = DEFAULT_DIR, year: int | None = None) -> pd.DataFrame:
+    """Return deal_members.parquet (deal × gemeente × boundary year), of one year when given."""
+    frame = _read(out_dir, DEAL_MEMBERS)
+    return frame if year is None else frame[frame["year"] == year].reset_index(drop=True)
+
+
 def mtime(out_dir: Path = DEFAULT_DIR) -> float:
     """Modification time of the manifest: a cache key that changes with every build."""
     path = Path(out_dir) / MANIFEST
