@@ -7,6 +7,7 @@ regions     list the regions of one indeling year with their parents
 aggregate   indicator values of an area made of gemeenten
 score       rank regions by pressure on brede welvaart, with rank bands
 indicators  list the indicator catalogue
+deals       list the Regio Deals of the registry (data/regio_deals.csv), filtered
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from welfare.errors import WelfareError
 import pandas as pd
 
 from welfare.scoring import NORMALISATIONS, PRESETS, SCORE_AGGREGATIONS
+from welfare.deals import CARIBISCH_NEDERLAND, PROVINCES, STATUSES, TRANCHES
 from welfare.types import LANGS, LEVELS
 from welfare.warehouse import DEFAULT_DIR, read_observations, read_regions
 
@@ -78,6 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     ind = sub.add_parser("indicators", help="list the indicator catalogue")
     ind.add_argument("--lang", choices=LANGS, default="nl", help="language of labels (default nl)")
     ind.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+
+    dl = sub.add_parser("deals", help="list the Regio Deals of the registry (data/regio_deals.csv), filtered")
+    dl.add_argument("--tranche", type=int, choices=tuple(TRANCHES), default=None, help="only this tranche (1-6)")
+    dl.add_argument("--status", choices=STATUSES, default=None, metavar="STATUS", help=f"only this status: {'; '.join(STATUSES)}")
+    dl.add_argument("--province", choices=(*PROVINCES, CARIBISCH_NEDERLAND), default=None, metavar="PROVINCE", help="only deals that list this province (e.g. Fryslân, Caribisch Nederland)")
+    dl.add_argument("--theme", default=None, help="only deals with a theme containing this text")
+    dl.add_argument("--text", default=None, help="only deals whose id, name, gemeenten, themes or notes contain this text")
+    dl.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table); csv is the registry's own schema")
+    dl.add_argument("--registry", type=Path, default=None, metavar="PATH", help="registry file (default data/regio_deals.csv)")
     return parser
 
 
@@ -297,12 +308,46 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def cmd_deals(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from welfare.deals import COLUMNS, DEFAULT_REGISTRY, filter_deals, load_registry, summarise
+
+    try:
+        registry = load_registry(args.registry or DEFAULT_REGISTRY)
+    except WelfareError as exc:
+        err.write(f"{exc}\n")
+        return 1
+    chosen = filter_deals(registry, tranche=args.tranche, status=args.status, province=args.province, theme=args.theme, text=args.text)
+    if args.format == "csv":  # the registry's own schema, which load_registry reads back
+        chosen.to_csv(out)
+        return 0
+    frame = chosen.frame()
+    if write_data(frame[[*COLUMNS, "signed_year", "baseline_year", "cofinancing_ratio"]], args.format, out):
+        return 0
+    for r in frame.itertuples(index=False):
+        signed = r.date_signed if isinstance(r.date_signed, str) else "—"
+        rijk = "—" if pd.isna(r.rijksbijdrage_meur) else f"{r.rijksbijdrage_meur:.1f}"
+        cofin = "—" if pd.isna(r.cofinancing_meur) else f"{r.cofinancing_meur:.1f}"
+        members = f"{len(r.gemeenten)}{'*' if r.partial else ''}" if r.gemeenten else "—"
+        out.write(f"{r.id:<36} {r.tranche:>1}  {signed:<10} {rijk:>6} {cofin:>6}  {members:>4}  {r.status:<46}  {r.name}\n")
+    total = summarise(chosen, "total").iloc[0]
+    known = int(total["n_cofinancing_known"])
+    ratio = f", {total['cofinancing_ratio']:.2f} per euro of Rijksbijdrage" if known else ""
+    out.write(
+        f"{len(chosen)} of {len(registry)} deals; Rijksbijdrage {total['rijksbijdrage_meur']:.1f} M€; "
+        f"co-financing known for {known}{ratio}. Columns: id, tranche, signed, Rijk M€, co-financing M€, "
+        f"gemeenten (* = only part of their area), status, name. Bron: {registry.source} (regiowelvaart), "
+        "sources per deal\n"
+    )
+    return 0
+
+
 COMMANDS = {
     "build": cmd_build,
     "regions": cmd_regions,
     "aggregate": cmd_aggregate,
     "score": cmd_score,
     "indicators": cmd_indicators,
+    "deals": cmd_deals,
 }
 
 
