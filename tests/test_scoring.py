@@ -362,3 +362,16 @@ def test_pressure_against_a_reference_does_not_move_the_scale():
         np.testing.assert_allclose(pressure_against(ref, ref, dirs, method), pressure(ref, dirs, method))
     far = pressure_against(np.array([[100.0, np.nan]]), ref, dirs, "percentile")
     assert far[0, 0] == 0.0 and np.isnan(far[0, 1])  # higher than every reference value, "higher is better": no pressure
+
+
+def test_up_to_year_takes_the_latest_value_known_then(warehouse):
+    obs, regions = warehouse
+    config = ScoringConfig(up_to_year=2019).resolved(CATALOG)
+    inp = prepare(obs, regions, CATALOG, config)
+    assert (inp.years <= 2019).all() and (inp.years > 0).any()
+    latest = prepare(obs, regions, CATALOG, ScoringConfig().resolved(CATALOG))
+    assert (inp.years <= latest.years).all() and (inp.years < latest.years).any()
+    with pytest.raises(ValueError, match="not both"):
+        ScoringConfig(year=2019, up_to_year=2019)
+    assert ScoringConfig().hash(CATALOG) != ScoringConfig(up_to_year=2019).hash(CATALOG)
+    assert ScoringConfig.from_dict(ScoringConfig(up_to_year=2019).to_dict()) == ScoringConfig(up_to_year=2019)

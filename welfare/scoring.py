@@ -61,6 +61,9 @@ class ScoringConfig:
     ----------
     year : int or None
         The report year; None takes per indicator the latest year with values.
+    up_to_year : int or None
+        With ``year`` None: per indicator the latest year with values up to
+        this year ("as known then", e.g. a deal's baseline). Not with ``year``.
     level : {"GM", "CR", "PV"}
         Gemeenten (on the newest indeling), COROP areas or provinces.
     indicators : tuple of str or None
@@ -80,8 +83,11 @@ class ScoringConfig:
     theme_weights: tuple[tuple[str, float], ...] | None = None
     aggregation: ScoreAggregation = "arithmetic"
     min_coverage: float = 0.65
+    up_to_year: int | None = None
 
     def __post_init__(self) -> None:
+        if self.year is not None and self.up_to_year is not None:
+            raise ValueError("give 'year' (one report year) or 'up_to_year' (the latest per indicator up to it), not both")
         if self.level not in SCORE_LEVELS:
             raise ValueError(f"'level' must be one of {list(SCORE_LEVELS)}, got {self.level!r}")
         if self.normalisation not in NORMALISATIONS:
@@ -140,6 +146,7 @@ class ScoringConfig:
             theme_weights=tuple(sorted(weights.items())) if weights else None,
             aggregation=data.get("aggregation", "arithmetic"),
             min_coverage=float(data.get("min_coverage", 0.65)),
+            up_to_year=data.get("up_to_year"),
         )
 
     def hash(self, catalog: Catalog) -> str:
@@ -151,6 +158,8 @@ class ScoringConfig:
         resolved["theme_weights"] = {t: round(w, 10) for t, w in sorted(resolved["theme_weights"].items())}
         resolved["indicators"] = sorted(resolved["indicators"])
         resolved["catalog"] = catalog.hash
+        if resolved.get("up_to_year") is None:  # added later: recipes without it keep their hash
+            resolved.pop("up_to_year", None)
         text = json.dumps(resolved, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:8]
 
@@ -525,6 +534,8 @@ def prepare(observations: pd.DataFrame, regions: pd.DataFrame, catalog: Catalog,
     years = []
     for ind in indicators:
         have = with_value[with_value["indicator_id"] == ind]
+        if config.up_to_year is not None:
+            have = have[have["year"] <= config.up_to_year]
         if config.year is None:
             years.append(int(have["year"].max()) if len(have) else -1)
         else:
