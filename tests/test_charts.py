@@ -556,15 +556,29 @@ def test_real_gemeente_map_draws_every_gemeente_once(built):
     assert len(fig.to_json()) < 400_000  # the page budget for the gemeente map
 
 
+def _kaleido_running() -> bool:
+    try:
+        from kaleido._sync_server import GlobalKaleidoServer
+
+        return bool(GlobalKaleidoServer().is_running())
+    except Exception:  # noqa: BLE001 - private API; assume not running
+        return False
+
+
 @pytest.fixture(scope="module")
 def kaleido_server():
+    """One warm Kaleido browser for this module; stopped here only if this module started it."""
     if shutil.which("chromium") is None and shutil.which("chromium-browser") is None:
         pytest.skip("no chromium on PATH for Kaleido")
     import kaleido
 
-    if hasattr(kaleido, "start_sync_server"):
-        kaleido.start_sync_server(silence_warnings=True)  # one warm browser for the process
-    return kaleido
+    started = False
+    if hasattr(kaleido, "start_sync_server") and not _kaleido_running():
+        kaleido.start_sync_server(silence_warnings=True)
+        started = True
+    yield kaleido
+    if started:
+        kaleido.stop_sync_server(silence_warnings=True)
 
 
 def test_map_renders_to_png(kaleido_server, frame, gj):
