@@ -279,6 +279,8 @@ def test_diverging_scale_is_centred_on_the_reference(gj, direction):
         assert rgb(at(better))[2] > rgb(at(better))[0]  # bluer than red: teal
         assert rgb(at(worse))[0] > rgb(at(worse))[2]  # redder than blue: brown
     assert "Nederland 4,0" in trace.colorbar.title.text
+    # a region at the NL value is near-white: it gets a grey border, not a white one
+    assert trace.marker.line.color == charts.DIVERGING_BORDER
 
 
 def test_diverging_needs_the_reference(frame, gj):

@@ -149,6 +149,7 @@ NO_DATA_FILL = "#E6E6E6"
 NO_DATA_LINE = "#969696"
 HATCH_COLOR = "#8C8C8C"
 REGION_LINE = "#FFFFFF"
+DIVERGING_BORDER = "#B3B3B3"
 RANK_LABEL_COLORS: dict[str, str] = {
     "robuust hoog": OKABE_ITO["vermilion"],
     "grensgeval": "#7F7F7F",
@@ -693,6 +694,8 @@ def quarter_classes(values: Sequence[float] | pd.Series, direction: int) -> pd.S
 # ----------------------------------------------------------------------------- the map
 
 _HOVER_DEFAULTS = ("rank", "coverage")
+# A short blank line under a colour bar's title, so a tick label at the top end never touches it.
+_COLORBAR_GAP = "<br><span style='font-size:6px'>&nbsp;</span>"
 
 
 def _hover_value(col: str, value: Any, lang: str, decimals: int) -> str:
@@ -894,9 +897,12 @@ def choropleth(
 
     fig = go.Figure()
     trace_codes: dict[str, list[str]] = {}
-    common = {"featureidkey": featureidkey, "marker": {"line": {"color": REGION_LINE, "width": 0.4}}}
+    # white borders, except around the near-white middle of a diverging scale (a region at the
+    # NL value would melt into the white background)
+    border = {"color": DIVERGING_BORDER, "width": 0.5} if mode == "diverging" else {"color": REGION_LINE, "width": 0.4}
+    common = {"featureidkey": featureidkey, "marker": {"line": border}}
     colorbar = {
-        "title": {"text": _esc(unit), "side": "top", "font": {"size": 12}},
+        "title": {"text": _esc(unit) + _COLORBAR_GAP, "side": "top", "font": {"size": 12}},
         "thickness": 14,
         "len": 0.55,
         "x": 0.99,
@@ -926,7 +932,10 @@ def choropleth(
             mid = label("reference_mid", lang, ref=f"{ref_name} {format_number(ref, lang, decimals)}")
             colorbar = {
                 **colorbar,
-                "title": {**colorbar["title"], "text": f"{_esc(unit)}<br><span style='font-size:11px'>{_esc(mid)}</span>"},
+                "title": {
+                    **colorbar["title"],
+                    "text": f"{_esc(unit)}<br><span style='font-size:11px'>{_esc(mid)}</span>{_COLORBAR_GAP}",
+                },
             }
         fig.add_trace(
             go.Choroplethmap(
