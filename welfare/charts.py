@@ -613,37 +613,59 @@ def fit_zoom(map_height: float, map_width: float | None = None, pad: float = 0.0
 
 
 def _hatch_lines(geometries: Sequence[Any], spacing: float, decimals: int = 4) -> tuple[list[float | None], list[float | None]]:
-    """Diagonal lines (45° on the map) clipped to the union of ``geometries``.
+    """Diagonal lines (45° on the map) clipped to each of ``geometries``.
 
     Works in a locally equal-area frame (longitude × cos 52°) so the angle and
     spacing look the same in both directions on a Mercator map at Dutch latitudes.
+    All polygons share one grid of lines ``x − y = i·spacing``, so the hatching
+    runs on unbroken across neighbouring regions; clipping per polygon (not
+    against their union) keeps this fast for hundreds of regions.
     """
     import shapely
 
     if not geometries:
         return [], []
     k = math.cos(math.radians(NL_CENTER["lat"]))
-    scaled = [shapely.transform(g, lambda xy: xy * np.array([k, 1.0])) for g in geometries]
-    area = shapely.union_all([shapely.make_valid(g) for g in scaled])
-    if area.is_empty:
+    polys = np.array(
+        [shapely.make_valid(shapely.transform(g, lambda xy: xy * np.array([k, 1.0]))) for g in geometries], dtype=object
+    )
+    bounds = shapely.bounds(polys)
+    lines: list[Any] = []
+    owner: list[int] = []
+    steps: list[int] = []
+    for i, (xmin, ymin, xmax, ymax) in enumerate(bounds):
+        if not np.all(np.isfinite([xmin, ymin, xmax, ymax])):
+            continue
+        for step in range(math.floor((xmin - ymax) / spacing), math.ceil((xmax - ymin) / spacing) + 1):
+            c = step * spacing
+            lines.append(shapely.LineString([(ymin - 0.01 + c, ymin - 0.01), (ymax + 0.01 + c, ymax + 0.01)]))
+            owner.append(i)
+            steps.append(step)
+    if not lines:
         return [], []
-    xmin, ymin, xmax, ymax = area.bounds
-    # lines x - y = c for c across the box
-    c0, c1 = xmin - ymax, xmax - ymin
-    cs = np.arange(math.floor(c0 / spacing) * spacing, c1 + spacing, spacing)
-    lines = [shapely.LineString([(ymin - 1 + c, ymin - 1), (ymax + 1 + c, ymax + 1)]) for c in cs]
-    clipped = shapely.intersection(np.array(lines, dtype=object), area)
-    lon: list[float | None] = []
-    lat: list[float | None] = []
-    for geom in clipped:
+    clipped = shapely.intersection(np.array(lines, dtype=object), polys[np.array(owner)])
+    # every piece lies on its grid line x = y + step·spacing: keep it as a y-interval and
+    # join the intervals that touch (a line crossing a shared border), two points per run
+    intervals: list[tuple[int, float, float]] = []
+    for step, geom in zip(steps, clipped):
         for part in getattr(geom, "geoms", [geom]):
             if part.is_empty or part.geom_type != "LineString":
                 continue
-            for x, y in part.coords:
-                lon.append(round(x / k, decimals))
-                lat.append(round(y, decimals))
-            lon.append(None)
-            lat.append(None)
+            ys = shapely.get_coordinates(part)[:, 1]
+            intervals.append((step, float(ys.min()), float(ys.max())))
+    intervals.sort()
+    runs: list[list[float]] = []
+    for step, y0, y1 in intervals:
+        if runs and runs[-1][0] == step and y0 <= runs[-1][2] + 1e-9:
+            runs[-1][2] = max(runs[-1][2], y1)
+        else:
+            runs.append([step, y0, y1])
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for step, y0, y1 in runs:
+        c = step * spacing
+        lon += [round((y0 + c) / k, decimals), round((y1 + c) / k, decimals), None]
+        lat += [round(y0, decimals), round(y1, decimals), None]
     return lon, lat
 
 
