@@ -40,6 +40,7 @@ from welfare.deals import (
     unresolved_names,
 )
 from welfare.errors import DataError
+from welfare.harmonise import Transitions
 from welfare.warehouse import read_deal_members, read_deals, read_observations
 
 GEO = SHARED / "data" / "geo"
@@ -272,11 +273,16 @@ def test_indeling_refuses_inconsistent_tables():
     gemeenten = pd.DataFrame(
         {"year": [2018, 2018, 2019], "code": ["GM0001", "GM0002", "GM0001"], "name": ["A", "B", "A"], "provincie": ["PV20"] * 3}
     )
-    no_change = pd.DataFrame(columns=["year", "from_code", "to_code"])
-    with pytest.raises(DataError, match=r"GM0002.*disappear"):
-        Indeling.from_frames(gemeenten, no_change)
-    merged = pd.DataFrame({"year": [2019], "from_code": ["GM0002"], "to_code": ["GM0001"]})
-    assert Indeling.from_frames(gemeenten, merged).carry({"GM0002": True}, 2018, 2019) == {"GM0001": False}
+    def flows(*rows):
+        return Transitions(pd.DataFrame(rows, columns=["year", "source", "target", "addresses"]))
+
+    with pytest.raises(DataError, match=r"\['GM0002'\] reached but no gemeente of 2019"):
+        Indeling.from_frames(gemeenten, flows())
+    with pytest.raises(DataError, match=r"\['GM0001'\] not reached"):  # the merger without GM0001's own flow
+        Indeling.from_frames(gemeenten, flows((2018, "GM0002", "GM0001", 50)))
+    merged = Indeling.from_frames(gemeenten, flows((2018, "GM0001", "GM0001", 100), (2018, "GM0002", "GM0001", 50)))
+    assert merged.carry({"GM0002": True}, 2018, 2019) == {"GM0001": False}
+    assert merged.carry({"GM0001": True}, 2019, 2018) == {"GM0001": True, "GM0002": True}
     with pytest.raises(DataError, match="is missing"):
         Indeling.from_geo_folder(Path("/nonexistent-geo-folder"))
 

@@ -43,9 +43,10 @@ date is unknown (:attr:`Deal.naming_year`). :func:`baseline_year` is the year
 before that: the last full year before the deal.
 
 **Members on any boundary year.** Gemeenten merge (and now and then split).
-:class:`Indeling` reads the yearly gemeente lists and herindelingen of
-``../shared/data/geo`` (2018–2026) and carries a deal's gemeenten from its
-naming year to any boundary year: a 2020 deal naming Brielle, Hellevoetsluis and
+:class:`Indeling` reads the yearly gemeente lists of ``../shared/data/geo``
+(2018–2026) and carries a deal's gemeenten from its naming year to any boundary
+year through the same VNG address flows the build uses to restate indicator
+series (:class:`welfare.harmonise.Transitions`): a 2020 deal naming Brielle, Hellevoetsluis and
 Westvoorne has Voorne aan Zee (GM1992) as member from 2023 on. A gemeente that
 only partly consists of the deal's gemeenten (Tilburg took 8 % of Haaren in
 2021) is a member with ``partial`` set and ``partial_reason`` ``herindeling``.
@@ -97,6 +98,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO, get_args
 import pandas as pd
 
 from welfare.errors import DataError
+from welfare.harmonise import Transitions
 
 if TYPE_CHECKING:  # geopandas is imported where areas are drawn, not when the registry loads
     import geopandas as gpd
@@ -186,9 +188,8 @@ OPENBAAR_LICHAAM_REASON = (
     "openbaar lichaam of Caribisch Nederland: no gemeente, so no gemeente code or boundary"
 )
 
-# Files of ../shared/data/geo read by Indeling.from_geo_folder.
+# The file of ../shared/data/geo with every year's gemeenten (Indeling.from_geo_folder).
 INDELING_FILE = "gemeente_indeling_2018_2026.csv"
-HERINDELING_FILE = "gemeente_herindelingen_2018_2026.csv"
 
 PARTIAL_DEELGEBIED = "deelgebied"
 PARTIAL_HERINDELING = "herindeling"
@@ -491,10 +492,11 @@ def latest_year(
 class Indeling:
     """Gemeente names and codes per year, and the herindelingen between years.
 
-    ``steps[t]`` are the pieces of the change on 1 January of ``t``: pairs
-    ``(code in t-1, code in t)``; a gemeente that stays has the pair
-    ``(code, code)``. Build it with :meth:`from_geo_folder` (the files of
-    ``../shared/data/geo``) or :meth:`from_frames`.
+    The herindelingen are :class:`welfare.harmonise.Transitions`, the VNG
+    address flows the build uses to restate gemeente series: deal members are
+    carried across years exactly as the indicator values are. Build it with
+    :meth:`from_geo_folder` (the files of ``../shared/data/geo``) or
+    :meth:`from_frames`.
 
     Examples
     --------
@@ -512,19 +514,19 @@ class Indeling:
     names: dict[int, dict[str, str]]  # year → name → code
     codes: dict[int, dict[str, str]]  # year → code → name
     province_of: dict[int, dict[str, str]]  # year → code → PV code
-    steps: dict[int, tuple[tuple[str, str], ...]] = field(repr=False)
+    transitions: Transitions = field(repr=False)
+    _chains: dict[tuple[int, int], dict[str, dict[str, float]]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_frames(cls, gemeenten: pd.DataFrame, herindelingen: pd.DataFrame, *, source: str = "") -> Indeling:
-        """Build from a frame ``year, code, name, provincie`` (every gemeente of every
-        year, consecutive years) and one ``year, from_code, to_code`` (changes on
-        1 January of ``year``; a code that stays needs no row).
+    def from_frames(cls, gemeenten: pd.DataFrame, transitions: Transitions, *, source: str = "") -> Indeling:
+        """Build from a frame ``year, code, name, provincie`` (every gemeente of
+        every year, consecutive years) and the transitions between the years.
 
         Raises
         ------
         DataError
-            Duplicate names in a year, a gap between years, or a change whose codes
-            are not gemeenten of the years it joins.
+            Duplicate names in a year, a gap between years, or transitions that
+            do not join one year's gemeenten to the next year's.
         """
         where = f"{source}: " if source else ""
         names: dict[int, dict[str, str]] = {}
@@ -541,33 +543,24 @@ class Indeling:
         years = sorted(codes)
         if years != list(range(years[0], years[-1] + 1)):
             raise DataError(f"{where}the gemeente lists skip a year ({years})", table_id=source)
-        steps: dict[int, tuple[tuple[str, str], ...]] = {}
+        indeling = cls(names, codes, province_of, transitions)
         for y in years[1:]:
-            before, after = codes[y - 1], codes[y]
-            pairs = {(c, c) for c in before if c in after}
-            changes = herindelingen[herindelingen["year"] == y]
-            for a, b in zip(changes["from_code"].astype(str), changes["to_code"].astype(str)):
-                if a not in before or b not in after:
+            for a, b in ((y - 1, y), (y, y - 1)):
+                chain = indeling._chain(a, b)
+                reached = {t for c in codes[a] for t in chain.get(c, {c: 1.0})}
+                if reached != set(codes[b]):
                     raise DataError(
-                        f"{where}herindeling {a} → {b} on 1 January {y}: {a if a not in before else b} "
-                        f"is not a gemeente of {y - 1 if a not in before else y}",
+                        f"{where}the herindelingen do not join the gemeenten of {a} to those of {b}: "
+                        f"{sorted(reached - set(codes[b]))[:5]} reached but no gemeente of {b}, "
+                        f"{sorted(set(codes[b]) - reached)[:5]} not reached",
                         table_id=source,
                     )
-                pairs.add((a, b))
-            lost = set(before) - {a for a, _ in pairs}
-            new = set(after) - {b for _, b in pairs}
-            if lost or new:
-                raise DataError(
-                    f"{where}on 1 January {y} gemeenten {sorted(lost)} disappear and {sorted(new)} appear "
-                    "without a herindeling",
-                    table_id=source,
-                )
-            steps[y] = tuple(sorted(pairs))
-        return cls(names, codes, province_of, steps)
+        return indeling
 
     @classmethod
     def from_geo_folder(cls, folder: Path | str) -> Indeling:
-        """Read ``gemeente_indeling_2018_2026.csv`` and ``gemeente_herindelingen_2018_2026.csv``.
+        """Read ``gemeente_indeling_2018_2026.csv`` and the VNG address matrices
+        (:meth:`welfare.harmonise.Transitions.from_folder`) of the geo folder.
 
         Raises
         ------
@@ -575,29 +568,28 @@ class Indeling:
             A file is missing or lacks a column.
         """
         folder = Path(folder)
-        frames = []
-        for name, needed in (
-            (INDELING_FILE, {"jaar", "gemeentecode", "gemeentenaam", "provinciecode"}),
-            (HERINDELING_FILE, {"jaar", "van_code", "naar_code"}),
-        ):
-            path = folder / name
-            if not path.is_file():
-                raise DataError(
-                    f"gemeente names: {name} is missing in the geo folder {folder} "
-                    "(set REGIOWELVAART_GEO_FOLDER)",
-                    table_id=name,
-                )
-            frame = pd.read_csv(path, dtype=str)
-            if not needed <= set(frame.columns):
-                raise DataError(f"{name} lacks the columns {sorted(needed - set(frame.columns))}", table_id=name)
-            frames.append(frame)
-        gemeenten = frames[0].rename(
+        path = folder / INDELING_FILE
+        if not path.is_file():
+            raise DataError(
+                f"gemeente names: {INDELING_FILE} is missing in the geo folder {folder} (set REGIOWELVAART_GEO_FOLDER)",
+                table_id=INDELING_FILE,
+            )
+        frame = pd.read_csv(path, dtype=str)
+        needed = {"jaar", "gemeentecode", "gemeentenaam", "provinciecode"}
+        if not needed <= set(frame.columns):
+            raise DataError(f"{INDELING_FILE} lacks the columns {sorted(needed - set(frame.columns))}", table_id=INDELING_FILE)
+        gemeenten = frame.rename(
             columns={"jaar": "year", "gemeentecode": "code", "gemeentenaam": "name", "provinciecode": "provincie"}
         )
         gemeenten["year"] = gemeenten["year"].astype(int)
-        changes = frames[1].rename(columns={"jaar": "year", "van_code": "from_code", "naar_code": "to_code"})
-        changes["year"] = changes["year"].astype(int)
-        return cls.from_frames(gemeenten, changes, source=INDELING_FILE)
+        return cls.from_frames(gemeenten, Transitions.from_folder(folder), source=INDELING_FILE)
+
+    def _chain(self, from_year: int, to_year: int) -> dict[str, dict[str, float]]:
+        """Address shares from the gemeenten of one year to another (codes not in it stay)."""
+        key = (from_year, to_year)
+        if key not in self._chains:
+            self._chains[key] = self.transitions.chain(from_year, to_year)
+        return self._chains[key]
 
     @property
     def years(self) -> list[int]:
@@ -642,29 +634,20 @@ class Indeling:
 
         ``members`` maps a code to True when the whole gemeente is in the set,
         False when only part of it is. A gemeente of ``to_year`` is in the result
-        when any piece of it comes from the set, and whole (True) only when every
-        piece does and each of those is whole. Works in both directions.
+        when any part of it comes from the set, and whole (True) only when all
+        its parts do and each of those is whole. Works in both directions.
         Codes are returned sorted.
         """
-        y, to_year = self.check_year(from_year), self.check_year(to_year)
+        y, z = self.check_year(from_year), self.check_year(to_year)
         unknown = [c for c in members if c not in self.codes[y]]
         if unknown:
             raise ValueError(f"{unknown} are not gemeenten of {y}")
-        state = dict(members)
-        while y != to_year:
-            if to_year > y:
-                pairs, y = self.steps[y + 1], y + 1
-            else:
-                pairs, y = tuple((b, a) for a, b in self.steps[y]), y - 1
-            pieces: dict[str, list[str]] = {}
-            for old, new in pairs:
-                pieces.setdefault(new, []).append(old)
-            state = {
-                new: all(state.get(o, False) for o in olds)
-                for new, olds in pieces.items()
-                if any(o in state for o in olds)
-            }
-        return dict(sorted(state.items()))
+        forward, backward = self._chain(y, z), self._chain(z, y)
+        targets = {t for code in members for t in forward.get(code, {code: 1.0})}
+        return {
+            t: all(members.get(part, False) for part in backward.get(t, {t: 1.0}))
+            for t in sorted(targets)
+        }
 
 
 @functools.lru_cache(maxsize=4)
