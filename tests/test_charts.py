@@ -392,7 +392,7 @@ def test_deal_overlay_hover_has_name_tranche_budget_status():
     stad = next(h for h in hovers if "Deal Stad" in h)
     assert "deelgebied" in stad
     en = charts.deal_overlay_traces(deal_frame(), lang="en", color_by="status")
-    assert [t.name for t in en if t.showlegend] == ["completed", "in progress", "term unknown"]
+    assert [t.name for t in en if t.showlegend] == ["in progress", "completed", "term unknown"]  # a deal's life order
     assert any("National contribution: €20m" in h for t in en if t.meta["role"] == "deal_hover" for h in t.hovertext)
     # outlines carry no hover (that is what the markers are for)
     assert all(t.hoverinfo == "skip" for t in traces if t.meta["role"] != "deal_hover")

@@ -230,12 +230,13 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "part of the area: the deal covers part of the municipalities drawn",
     },
 }
-# Deal status as the registry writes it (Dutch) → English.
+# Deal status as the registry writes it (Dutch) → English, in the order of a deal's life
+# (legend order and colours follow it).
 DEAL_STATUS_EN: dict[str, str] = {
-    "afgerond": "completed",
-    "looptijd verstreken (afronding niet bevestigd)": "term ended (completion not confirmed)",
-    "in uitvoering": "in progress",
     "convenant vastgesteld (start uitvoering)": "agreement signed (starting)",
+    "in uitvoering": "in progress",
+    "looptijd verstreken (afronding niet bevestigd)": "term ended (completion not confirmed)",
+    "afgerond": "completed",
     "looptijd onbekend": "term unknown",
 }
 
@@ -1277,6 +1278,8 @@ def deal_overlay_traces(
 
     def sort_key(props: dict[str, Any]) -> tuple[Any, ...]:
         raw = props.get(color_by)
+        if color_by == "status" and str(raw) in DEAL_STATUS_EN:
+            return (0, float(list(DEAL_STATUS_EN).index(str(raw))), "")
         try:
             return (0, float(raw), "")
         except (TypeError, ValueError):
