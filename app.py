@@ -180,6 +180,7 @@ with st.sidebar:
 
 pages = [
     st.Page("pages/status.py", title=t("nav.status", lang), icon=":material/database:", url_path="status", default=True),
+    st.Page("pages/deals.py", title=t("deals.nav", lang), icon=":material/handshake:", url_path="deals"),
 ]
 page = st.navigation(pages, position="sidebar")
 

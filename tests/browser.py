@@ -200,3 +200,17 @@ def wait_for_app(page: Any, timeout_ms: int = 30_000) -> None:
     """Wait until Streamlit has finished running the script and the page is drawn."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
     page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=timeout_ms)
+
+
+ARTEFACTS_ENV = "REGIOWELVAART_ARTEFACTS"
+
+
+def artefact_path(name: str) -> Path:
+    """Where a test writes a screenshot or export for people to look at.
+
+    ``$REGIOWELVAART_ARTEFACTS`` or ``test-artefacts/`` in the repo (git-ignored);
+    CI keeps that folder after the run.
+    """
+    folder = Path(os.environ.get(ARTEFACTS_ENV) or REPO / "test-artefacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name

@@ -195,6 +195,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.n_warnings": {"nl": "Waarschuwingen", "en": "Warnings"},
 }
 
+
+def _merge_page_messages() -> None:
+    """Add the pages' messages (``welfare.texts``); a key may be defined once."""
+    from welfare.texts import page_messages
+
+    for key, entry in page_messages().items():
+        if key in MESSAGES:
+            raise ValueError(f"message key {key!r} is defined in welfare.i18n and in welfare.texts")
+        MESSAGES[key] = entry
+
+
+_merge_page_messages()
+
 _SAFE_VALUE = re.compile(r"[^A-Za-z0-9_.\-]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$]|:(?=[A-Za-z/]))")
 
