@@ -230,12 +230,17 @@ def test_query_keys_use_the_contract_names_in_order() -> None:
     assert list(view_to_query(view)) == list(PARAMS)
 
 
+def test_permalink_of_other_pages_has_their_path() -> None:
+    assert permalink(View(page="regioprofiel", regions=("GM0363",)), "http://h:1/app") == "http://h:1/app/regioprofiel?regio=GM0363"
+    assert permalink(View(page="kaart")) == "/"
+
+
 def test_permalink_parses_back() -> None:
     view = View(page="kaart", level="PV", year=2022, indicator="theme:wonen", regions=("PV27", "deal:t1-a"),
                 weights=(("wonen", 5),), deals=True)  # fmt: skip
     link = permalink(view, "http://localhost:8501/")
     parts = urlsplit(link)
-    assert parts.path == "/kaart"
+    assert parts.path == "/"  # the landing page lives at the root
     assert "~" in parts.query and ":" in parts.query  # readable: codes are not percent-encoded
     back, notices = parse(parse_qs(parts.query), page="kaart")
     assert back == view and notices == []

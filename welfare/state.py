@@ -75,6 +75,7 @@ from welfare.types import LANGS
 
 # ----------------------------------------------------------------------------- the contract
 
+LANDING_PAGE = "kaart"  # the app's default page, served at "/"
 PARAMS: tuple[str, ...] = ("lang", "niveau", "jaar", "indicator", "weergave", "regio", "gewichten", "deals")
 
 ViewLevel = Literal["GM", "CR", "PV"]
@@ -598,10 +599,16 @@ def query_string(view: View) -> str:
 def permalink(view: View, base_url: str = "") -> str:
     """The link to a view: ``base_url`` (scheme, host and any prefix) + ``/page`` + query string.
 
-    >>> permalink(View(page="kaart", year=2022), "https://welvaart.example.nl/")
-    'https://welvaart.example.nl/kaart?jaar=2022'
+    The landing page (:data:`LANDING_PAGE`) is served at the root: Streamlit
+    answers its own ``url_path`` with "page not found".
+
+    >>> permalink(View(page="ranglijst", year=2022), "https://welvaart.example.nl/")
+    'https://welvaart.example.nl/ranglijst?jaar=2022'
+    >>> permalink(View(page="kaart", level="PV"), "https://welvaart.example.nl")
+    'https://welvaart.example.nl/?niveau=provincie'
     """
-    return f"{base_url.rstrip('/')}/{view.page}{query_string(view)}"
+    path = "" if view.page == LANDING_PAGE else view.page
+    return f"{base_url.rstrip('/')}/{path}{query_string(view)}"
 
 
 # ----------------------------------------------------------------------------- map clicks
@@ -680,6 +687,7 @@ def aggregation(view: View) -> str:
 __all__ = [
     "COUNT",
     "DEFAULT_WEIGHT",
+    "LANDING_PAGE",
     "LEVEL_WORDS",
     "MAX_REGIONS",
     "MIGRATIONS",
