@@ -179,7 +179,8 @@ with st.sidebar:
     st.caption(t("app.tagline", lang) + "  \n" + t("app.version", lang, version=welfare.__version__))
 
 pages = [
-    st.Page("pages/status.py", title=t("nav.status", lang), icon=":material/database:", url_path="status", default=True),
+    st.Page("pages/kaart.py", title=t("map.nav", lang), icon=":material/map:", url_path="kaart", default=True),
+    st.Page("pages/status.py", title=t("nav.status", lang), icon=":material/database:", url_path="status"),
     st.Page("pages/deals.py", title=t("deals.nav", lang), icon=":material/handshake:", url_path="deals"),
 ]
 page = st.navigation(pages, position="sidebar")
