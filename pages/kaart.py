@@ -337,11 +337,15 @@ def _sync_url(view: View) -> None:
 # ----------------------------------------------------------------------------- the map frame
 
 
-def _rank_text(values: pd.Series, worst_first_desc: bool) -> pd.Series:
-    """'12 van 342': rank among the regions with a value (ties share the better rank)."""
-    ranks = values.rank(ascending=not worst_first_desc, method="min")
+def _ranks(out: pd.DataFrame, ranks: pd.Series | None = None, *, high_first: bool = True) -> None:
+    """Add ``rank`` (1 = least favourable; ties share the better rank unless ``ranks`` are given) and
+    ``rank_text`` ('12 van 342') to ``out``."""
+    values = out["value"]
+    if ranks is None:
+        ranks = values.rank(ascending=not high_first, method="min")
     n = int(values.notna().sum())
-    return ranks.map(lambda r: t("map.rank_of", lang, rank=int(r), n=n) if pd.notna(r) else None)
+    out["rank"] = pd.array([int(r) if pd.notna(r) else None for r in ranks], dtype="Int64")
+    out["rank_text"] = [t("map.rank_of", lang, rank=int(r), n=n) if pd.notna(r) else None for r in out["rank"]]
 
 
 def _map_frame(view: View, level_data: LevelData) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -355,7 +359,8 @@ def _map_frame(view: View, level_data: LevelData) -> tuple[pd.DataFrame, dict[st
         frame, meta = _scores(folder, stamp, view.level, year, weights, how, data)
         column = "pressure_score" if view.indicator == PRESSURE else ("worst_quarter_count" if view.indicator == COUNT else view.indicator)
         out = pd.DataFrame({"region_code": frame["region_code"], "value": frame[column].astype(float)})
-        out["rank_text"] = _rank_text(out["value"], worst_first_desc=True)
+        # the composite keeps the ranking's own strict rank, as on the ranglijst and the profile
+        _ranks(out, frame["rank"].reset_index(drop=True) if view.indicator == PRESSURE else None)
         hover = {"rank_text": t("map.hover_rank_pressure", lang)}
         if view.indicator == PRESSURE:
             out["count"] = frame["worst_quarter_count"].astype("Int64").astype(object).where(out["value"].notna(), None)
@@ -380,7 +385,7 @@ def _map_frame(view: View, level_data: LevelData) -> tuple[pd.DataFrame, dict[st
         rows = rows[rows["year"] == year]
         out = rows[["region_code", "value", "flags", "method", "coverage"]].reset_index(drop=True)
         direction = ind.direction
-        out["rank_text"] = _rank_text(out["value"], worst_first_desc=direction != 1)
+        _ranks(out, high_first=direction != 1)
         hover = {"rank_text": t("map.hover_rank" if direction else "map.hover_rank_high", lang)}
         if view.level != "GM":
             hover["coverage"] = t("map.hover_coverage", lang)
@@ -445,12 +450,13 @@ def _deal_traces(folder: str, stamp: float, reg_file: str, reg_stamp: float, yea
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _figure(key: tuple[Any, ...], _frame: pd.DataFrame, _gj: dict[str, Any], _kwargs: dict[str, Any]) -> Any:
     fig = charts.choropleth(_frame, _gj, **_kwargs)
-    if _kwargs.get("mode") == "diverging":
-        # the colour bar beside the map instead of over its right edge: the long title ("midden =
-        # Nederland 50,3") widens the bar's box leftwards, over Overijssel
-        for trace in fig.data:
-            if getattr(trace, "showscale", None):
-                trace.colorbar.update(x=1.0, xanchor="left", y=0.98, yanchor="top", len=0.45)
+    fig.update_layout(hoverlabel_font_color=charts.TEXT_COLOR)  # Plotly's default hover text is a pale grey here
+    bars = [trace for trace in fig.data if getattr(trace, "showscale", None)]
+    if bars:
+        # the colour bar beside the map instead of over its right edge: a long title ("% van
+        # beroepsbevolking", "midden = Nederland 50,3") widens the bar's box leftwards, over Groningen
+        for trace in bars:
+            trace.colorbar.update(x=1.0, xanchor="left", y=0.98, yanchor="top", len=0.45)
         fig.update_layout(margin={"r": COLORBAR_ROOM})
         if any(getattr(trace, "legend", None) == "legend2" for trace in fig.data):
             fig.update_layout(legend2={"x": 1.0, "xanchor": "left"})  # the deals legend under the bar, off Zeeland
@@ -553,7 +559,10 @@ with map_col:
             reference_label=info["reference_label"], hover_data=info["hover"], decimals=decimals,
             deal_overlay=overlay, height=MAP_HEIGHT, uirevision=f"map-{view.level}",
         )  # fmt: skip
-        key = (folder, stamp, view.level, view.indicator, info["year"], mode, str(view.weights), view.deals, lang, level_data.boundary_year)
+        key = (
+            folder, stamp, view.level, view.indicator, info["year"], mode, str(view.weights), lang, level_data.boundary_year,
+            (str(registry_path()), _stamp(registry_path()), overlay is not None) if view.deals else None,
+        )  # fmt: skip
         fig = _figure(key, map_frame, gj, kwargs)
         event = st.plotly_chart(
             fig, theme=None, key="map_click", on_select="rerun", selection_mode="points", alt=summary,
@@ -591,14 +600,16 @@ with side_col:
 
 
 @st.fragment
-def _table(frame: pd.DataFrame, unit: str, decimals: int) -> None:
+def _table(frame: pd.DataFrame, unit: str, decimals: int, hover_rank: str) -> None:
     """All values as a table; searching it reruns only this fragment, not the map."""
     with st.expander(t("map.table", lang), icon=":material/table:"):
         needle = st.text_input(t("map.table_filter", lang), key="map_table_filter", max_chars=60)
-        shown = frame[["region_code", "name", "value", "rank_text", *(["coverage"] if "coverage" in frame else [])]]
+        shown = frame[["region_code", "name", "value", "rank", *(["coverage"] if "coverage" in frame else [])]]
         if needle.strip():
             shown = shown[shown["name"].str.contains(needle.strip(), case=False, regex=False)]
-        shown = shown.sort_values(["value", "name"], ascending=[False, True], na_position="last")
+        shown = shown.sort_values(["rank", "name"], na_position="last")
+        # the value as text in the page's language (1.234,5); the rank column sorts
+        shown = shown.assign(value=[charts.format_number(v, lang, decimals) if pd.notna(v) else None for v in shown["value"]])
         st.dataframe(
             shown,
             hide_index=True,
@@ -606,13 +617,11 @@ def _table(frame: pd.DataFrame, unit: str, decimals: int) -> None:
             column_config={
                 "region_code": st.column_config.TextColumn(t("map.col_code", lang), width=80),
                 "name": st.column_config.TextColumn(t("map.col_name", lang)),
-                "value": st.column_config.NumberColumn(
-                    t("map.col_value", lang) + (f" ({unit})" if unit else ""), format=f"%.{max(decimals, 0)}f"
-                ),
-                "rank_text": st.column_config.TextColumn(t("map.col_rank", lang)),
+                "value": st.column_config.TextColumn(t("map.col_value", lang) + (f" ({unit})" if unit else "")),
+                "rank": st.column_config.NumberColumn(t("map.col_rank", lang), format="%d", help=hover_rank),
                 "coverage": st.column_config.ProgressColumn(t("map.col_coverage", lang), min_value=0.0, max_value=1.0, format="percent"),
             },
         )
 
 
-_table(frame, info["unit"], decimals)
+_table(frame, info["unit"], decimals, info["hover"]["rank_text"])
