@@ -43,9 +43,11 @@ def empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_app(**query: str) -> AppTest:
+    """The status page (the map is the landing page; these tests are about the frame and status)."""
     at = AppTest.from_file(str(APP), default_timeout=30)
     for key, value in query.items():
         at.query_params[key] = value
+    at.switch_page("pages/status.py")
     return at.run()
 
 
@@ -124,16 +126,6 @@ def test_invalid_lang_falls_back_to_dutch_with_notice(warehouse: Path, raw: str,
     assert "lang" not in at.query_params  # Streamlit dropped the bad value from the URL
 
 
-@pytest.mark.xfail(
-    (APP.parent / "pages").is_dir(),
-    strict=True,
-    reason=(
-        "AppTest resets PagesManager.uses_pages_directory on every run, so with a folder named "
-        "'pages' beside app.py each rerun starts in legacy multipage mode and the sidebar widget "
-        "gets a new id (its value is lost). Renaming the folder makes this pass (then drop the "
-        "marker); test_browser.py checks the switch in a real browser."
-    ),
-)
 def test_switching_language_in_the_sidebar(warehouse: Path) -> None:
     at = run_app()
     at.button_group(key="lang").set_value("en").run()

@@ -66,7 +66,7 @@ def page(browser) -> Iterator[object]:
 
 
 def open_app(page, server: str, query: str = "") -> None:
-    page.goto(f"{server}/{query}", timeout=30_000)
+    page.goto(f"{server}/status{query}", timeout=30_000)  # the map is the landing page; these tests are about status
     wait_for_app(page)
 
 
