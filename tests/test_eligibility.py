@@ -13,6 +13,7 @@ import pytest
 from welfare import eligibility as el
 from welfare.aggregate import example_frames
 from welfare.catalog import load_catalog
+from welfare.cli import main
 from welfare.deals import Deal, Registry, load_registry, members
 from welfare.eligibility import (
     ATTENTION,
@@ -450,3 +451,41 @@ def test_markdown_has_the_table_and_the_sources(parkstad):
     rows = [line for line in md.splitlines() if line.startswith("| ") and "Criterium" not in line]
     assert len(rows) == len(el.CRITERIA)
     assert "## Bronnen" in md and "Bron: CBS" in md and "## Vragen voor de beoordelaar" in md
+
+
+# =========================================================================== CLI
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_check_json(built):
+    out_dir, _ = built
+    code, out, err = cli(
+        "check", "--gemeenten", ",".join(PARKSTAD), "--rijksbijdrage", "20", "--cofinanciering", "20",
+        "--format", "json", "--draws", "200", "--warehouse", str(out_dir),
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    assert set(d) >= {"criteria", "pressure_percentile", "themes_under_pressure", "existing_deals"}
+    by_id = {c["id"]: c for c in d["criteria"]}
+    assert by_id["rijksbijdrage"]["verdict"] == "voldoet" and by_id["cofinanciering"]["verdict"] == "voldoet"
+    assert by_id["cofinanciering"]["numbers"]["rijk_share"] == 0.5
+    assert all(set(c) >= {"id", "verdict", "numbers", "source"} for c in d["criteria"])
+    assert isinstance(d["themes_under_pressure"], int) and d["pressure_percentile"] > 90
+    assert "t2-parkstad-limburg-i" in [x["id"] for x in d["existing_deals"]]
+
+
+def test_cli_check_text_presets_and_errors(built):
+    out_dir, _ = built
+    code, out, err = cli("check", "--gemeenten", "deal:t2-parkstad-limburg-i", "--rijksbijdrage", "41",
+                         "--draws", "50", "--warehouse", str(out_dir), "--lang", "en")
+    assert code == 0, err
+    assert "[does not meet" in out and "is more than the maximum of €40.0m" in out and "Sources:" in out
+    code, _, err = cli("check", "--gemeenten", "GM0917,GM9999", "--rijksbijdrage", "20", "--warehouse", str(out_dir))
+    assert code == 2 and "GM9999" in err
+    code, _, err = cli("check", "--gemeenten", "GM0917", "--rijksbijdrage", "-3", "--warehouse", str(out_dir))
+    assert code == 2 and "rijksbijdrage_meur" in err

@@ -8,6 +8,7 @@ aggregate   indicator values of an area made of gemeenten
 score       rank regions by pressure on brede welvaart, with rank bands
 indicators  list the indicator catalogue
 deals       list the Regio Deals of the registry (data/regio_deals.csv), filtered
+check       would a set of gemeenten qualify for a Regio Deal: the afwegingskader as a checklist
 """
 
 from __future__ import annotations
@@ -89,6 +90,27 @@ def _parser() -> argparse.ArgumentParser:
     dl.add_argument("--text", default=None, help="only deals whose id, name, gemeenten, themes or notes contain this text")
     dl.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table); csv is the registry's own schema")
     dl.add_argument("--registry", type=Path, default=None, metavar="PATH", help="registry file (default data/regio_deals.csv)")
+
+    ck = sub.add_parser("check", help="would a set of gemeenten qualify for a Regio Deal (afwegingskader, what-if)")
+    ck.add_argument(
+        "--gemeenten",
+        required=True,
+        metavar="GM..,GM..",
+        help="the area: gemeente codes of the newest indeling, and/or whole areas (CR39, PV31, AM30, LD04) "
+        "or a deal's members (deal:<deal id>), comma-separated",
+    )
+    ck.add_argument("--rijksbijdrage", type=float, default=None, metavar="M€", help="proposed Rijksbijdrage in M€")
+    ck.add_argument("--cofinanciering", type=float, default=None, metavar="M€", help="regional co-financing in M€ (public + private)")
+    ck.add_argument("--publiek", type=float, default=None, metavar="M€", help="of which public (optional)")
+    ck.add_argument("--privaat", type=float, default=None, metavar="M€", help="of which private (optional)")
+    ck.add_argument("--framework", type=int, choices=(2022, 2024), default=2024, help="afwegingskader of the 2022 or 2024 letter (default 2024)")
+    ck.add_argument("--name", default="", help="the area's name, for the onderbouwing")
+    ck.add_argument("--lang", choices=LANGS, default="nl", help="language of texts (default nl)")
+    ck.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default text)")
+    ck.add_argument("--draws", type=int, default=1000, metavar="N", help="Monte Carlo draws for the rank band (default 1000)")
+    ck.add_argument("--seed", type=int, default=20251127, help="seed of the Monte Carlo")
+    ck.add_argument("--warehouse", type=Path, default=DEFAULT_DIR, metavar="DIR", help="warehouse folder")
+    ck.add_argument("--registry", type=Path, default=None, metavar="PATH", help="registry file (default data/regio_deals.csv)")
     return parser
 
 
@@ -341,6 +363,58 @@ def cmd_deals(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from welfare import eligibility as el
+    from welfare.deals import DEFAULT_REGISTRY, load_registry, members
+    from welfare.uncertainty import UncertaintySpec
+    from welfare.warehouse import read_manifest
+
+    try:
+        observations, regions = read_observations(args.warehouse), read_regions(args.warehouse)
+        registry = load_registry(args.registry or DEFAULT_REGISTRY)
+        year = el.area_year(observations, regions)
+        member_table = members(registry, year)
+        manifest = read_manifest(args.warehouse)
+    except WelfareError as exc:
+        err.write(f"{exc}\n")
+        return 1
+    try:
+        codes = el.resolve_area(args.gemeenten, regions, year, member_table)
+        proposal = el.Proposal(
+            codes,
+            rijksbijdrage_meur=args.rijksbijdrage,
+            cofinancing_meur=args.cofinanciering,
+            cofinancing_public_meur=args.publiek,
+            cofinancing_private_meur=args.privaat,
+            framework=args.framework,
+            name=args.name,
+        )
+        spec = UncertaintySpec(draws=args.draws, seed=args.seed)
+    except ValueError as exc:  # an unknown code, a negative amount, parts not adding up
+        err.write(f"--gemeenten/amounts: {exc}\n")
+        return 2
+    try:
+        result = el.check(
+            proposal, observations, regions, load_catalog(), registry,
+            member_table=member_table, spec=spec, built_at=str(manifest.get("built_at") or ""), lang=args.lang,
+        )
+    except WelfareError as exc:
+        err.write(f"{exc}\n")
+        return 1
+    if args.format == "json":
+        out.write(json.dumps(result.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if args.format == "markdown":
+        out.write(el.to_markdown(result, args.lang))
+        return 0
+    width = max(len(el.verdict_label(v, args.lang)) for v in el.VERDICTS)
+    for c in result.criteria:
+        out.write(f"[{el.verdict_label(c.verdict, args.lang):<{width}}] {c.title(args.lang)}\n")
+        out.write(f"{'':<{width + 3}}{el.explain(c, args.lang)}\n")
+    out.write("\n" + "\n\n".join(el.onderbouwing(result, args.lang)) + "\n")
+    return 0
+
+
 COMMANDS = {
     "build": cmd_build,
     "regions": cmd_regions,
@@ -348,6 +422,7 @@ COMMANDS = {
     "score": cmd_score,
     "indicators": cmd_indicators,
     "deals": cmd_deals,
+    "check": cmd_check,
 }
 
 
