@@ -36,7 +36,7 @@ st.warning(t("method.own_measure", lang), icon=":material/balance:")
 
 # ----------------------------------------------------------------------------- indicators
 
-st.subheader(t("method.section_indicators", lang))
+st.header(t("method.section_indicators", lang))
 st.caption(t("method.indicators_intro", lang))
 records = status.coverage_records(manifest)
 if "coverage" not in manifest:  # an older manifest: count from the observations
@@ -96,7 +96,7 @@ try:
 except ValueError:
     recipe_hash = status.MISSING
 
-st.subheader(t("method.section_score", lang))
+st.header(t("method.section_score", lang))
 st.markdown(t("method.normalisation", lang))
 st.markdown(t("method.weights", lang, default=DEFAULT_WEIGHT))
 st.markdown(t("method.aggregation", lang))
@@ -109,7 +109,7 @@ st.markdown(t("method.recipe", lang, hash=recipe_hash))
 spec = UncertaintySpec()
 floor = inspect.signature(attainable_ranks).parameters["floor"].default
 names = {"zscore": "z-score", "percentile": "percentiel" if lang == "nl" else "percentile", "minmax": "min-max"}
-st.subheader(t("method.section_uncertainty", lang))
+st.header(t("method.section_uncertainty", lang))
 st.markdown(
     t(
         "method.monte_carlo",
@@ -126,7 +126,7 @@ st.markdown(t("method.attainable", lang, floor=format_percent(floor, lang)))
 
 # ----------------------------------------------------------------------------- data and licences
 
-st.subheader(t("method.section_data", lang))
+st.header(t("method.section_data", lang))
 summary = dict(status.source_summary(manifest, lang, catalog))
 st.markdown(
     t(
