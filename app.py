@@ -94,15 +94,17 @@ def _show_failure(failure: BuildFailure, lang: str) -> None:
 
 
 def ensure_warehouse(out_dir: Path, lang: str) -> bool:
-    """Return True when a warehouse exists, building it first when it does not.
+    """Return True when an intact warehouse exists, building it first when there is none.
 
+    An existing warehouse must match its manifest (:func:`warehouse_intact`).
     The build shows a progress bar with a line per table. A failure is shown
     as an error with the CLI hint and a retry button, never a traceback; it is
     remembered for the session so a rerun does not start the build again.
     """
-    if warehouse_exists(out_dir):
+    if warehouse_exists(out_dir) or (out_dir / "manifest.json").is_file():
+        # A manifest whose files are gone is a damaged warehouse, not a missing one: refuse, don't build.
         st.session_state.pop(_FAILED_KEY, None)
-        return True
+        return warehouse_intact(out_dir, lang)
     failure = st.session_state.get(_FAILED_KEY)
     if failure is None or st.session_state.get("build_retry"):
         failure, result = _build(out_dir, lang)
@@ -124,6 +126,51 @@ def ensure_warehouse(out_dir: Path, lang: str) -> bool:
         st.session_state[_FAILED_KEY] = failure or BuildFailure(f"no warehouse in {out_dir} after the build")
     _show_failure(st.session_state[_FAILED_KEY], lang)
     st.button(t("build.retry", lang), key="build_retry", icon=":material/refresh:")
+    return False
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _integrity_problems(path: str, key: tuple) -> list[str]:
+    """``verify_warehouse`` as text, cached on ``key`` (the files' sizes and mtimes, manifest included)."""
+    from welfare.warehouse import verify_warehouse
+
+    return [str(problem) for problem in verify_warehouse(Path(path))]
+
+
+def warehouse_intact(out_dir: Path, lang: str) -> bool:
+    """Return True when the warehouse's files match its manifest; else show why and how to rebuild.
+
+    The check hashes the files only when a file's size or mtime (or the
+    manifest's) changed since the last check, not on every rerun. A warehouse
+    that fails it is refused: the pages do not run on changed or half-copied data.
+    """
+    from welfare.warehouse import integrity_key
+
+    try:
+        problems = _integrity_problems(str(out_dir), integrity_key(out_dir))
+    except Exception as exc:  # noqa: BLE001 - the UI shows a message, the log keeps the traceback
+        _LOG.exception("warehouse check failed unexpectedly")
+        problems = [f"{type(exc).__name__}: {exc}"]
+    if not problems:
+        return True
+    _LOG.warning("warehouse %s refused: %s", out_dir, "; ".join(problems))
+    command = "python -m welfare build"
+    if out_dir.resolve() != DEFAULT_DIR.resolve():
+        command += f" --out {str(out_dir).replace('`', '')}"
+    shown = 10
+    lines = [f"- {md_escape(p)}" for p in problems[:shown]]
+    if len(problems) > shown:
+        lines.append("- " + t("app.integrity_more", lang, count=len(problems) - shown))
+    st.error(
+        t("app.integrity_failed", lang, path=md_escape(out_dir))
+        + "\n\n"
+        + t("app.integrity_problems", lang, count=len(problems))
+        + "\n\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + t("app.integrity_rebuild", lang, command=command),
+        icon=":material/gpp_bad:",
+    )
     return False
 
 

@@ -3,13 +3,21 @@
 Data moves one way: ``build`` reads a source once and writes the warehouse;
 everything after it reads only the warehouse. A failed build raises a
 ``WelfareError`` naming the table, and leaves the previous warehouse untouched.
+
+Determinism: the ``build_id`` is derived from the inputs (package and schema
+version, catalogue hash, the source tables' versions, the content of the tidy
+observations and regions, the deals registry and the kind of boundary source),
+so building the same inputs twice gives byte-identical Parquet files (the
+build id is the only build-specific value inside them) and equal SHA-256s in
+the manifest's ``files``; ``built_at`` tells two such builds apart.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,7 +37,7 @@ from welfare.regions import GEBIEDEN_TABLES, RegionResolver, parse_gebieden, reg
 from welfare.sources.base import Source
 from welfare.sources.statline_csv import StatlineCsvFolder
 from welfare.tidy import LONG_COLUMNS, tidy_table
-from welfare.warehouse import DEFAULT_DIR, write_warehouse
+from welfare.warehouse import DEFAULT_DIR, SCHEMA_VERSION, write_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The offline fallback: the StatLine exports beside the repo (override with REGIOWELVAART_CBS_FOLDER).
@@ -105,17 +113,18 @@ def build_warehouse(
     catalog = catalog or load_catalog()
     notes: list[str] = []
     geo = source_for(boundaries) if boundaries else None
+    options = {"geo_spec": boundaries or "none"}
     if source == "auto":
         live = cbs_source(timeout_s=min(timeout_s, 10.0), attempts=2)
         try:
-            return _build(live, out_dir, progress, catalog, notes, geo)
+            return _build(live, out_dir, progress, catalog, notes, geo, **options)
         except SourceUnreachable as exc:
             folder = default_folder()
             notes.append(f"CBS could not be reached ({exc}); used the CSV folder {folder} instead")
-            return _build(StatlineCsvFolder(folder), out_dir, progress, catalog, notes, geo)
+            return _build(StatlineCsvFolder(folder), out_dir, progress, catalog, notes, geo, **options)
     if source == "cbs":
-        return _build(cbs_source(timeout_s=timeout_s), out_dir, progress, catalog, notes, geo)
-    return _build(StatlineCsvFolder(Path(source)), out_dir, progress, catalog, notes, geo)
+        return _build(cbs_source(timeout_s=timeout_s), out_dir, progress, catalog, notes, geo, **options)
+    return _build(StatlineCsvFolder(Path(source)), out_dir, progress, catalog, notes, geo, **options)
 
 
 def _build(
@@ -125,6 +134,8 @@ def _build(
     catalog: Catalog,
     notes: list[str],
     geo: BoundarySource | None = None,
+    *,
+    geo_spec: str = "none",
 ) -> BuildResult:
     started = time.perf_counter()
     requests = catalog.requests()
@@ -181,8 +192,22 @@ def _build(
     harmonised = harmonise(published, regions, catalog, transitions, target_year)
     observations = pd.concat([published, harmonised], ignore_index=True)
     described = src.describe()
+    build_id = content_id(
+        {
+            "package_version": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "catalog_hash": catalog.hash,
+            "source_kind": described.get("kind", src.kind),
+            "tables": {t: str(e.get("version", "")) for t, e in sorted(tables.items())},
+            "boundaries": geo.kind if geo is not None else "none",
+            "boundaries_spec": "folder" if geo is not None and geo.kind == "folder" else geo_spec,
+            "deals_registry": _registry_sha256(),
+        },
+        observations,
+        regions,
+    )
     manifest: dict[str, Any] = {
-        "build_id": uuid.uuid4().hex[:12],
+        "build_id": build_id,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "package_version": __version__,
         "catalog_hash": catalog.hash,
@@ -262,6 +287,31 @@ def _write_deal_tables(staging: Path, manifest: dict[str, Any]) -> dict[str, Any
         "without_members": [d.id for d in registry if d.id not in with_members],
         "unresolved_names": unresolved_names(registry).to_dict(orient="records"),
     }
+
+
+def content_id(inputs: dict[str, Any], *frames: pd.DataFrame) -> str:
+    """A 12-hex id of a build's inputs and tidy frames: equal inputs, equal id.
+
+    >>> frame = pd.DataFrame({"a": [1, 2]})
+    >>> content_id({"x": 1}, frame) == content_id({"x": 1}, frame.copy())
+    True
+    >>> content_id({"x": 1}, frame) == content_id({"x": 2}, frame)
+    False
+    """
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode())
+    for frame in frames:
+        digest.update(",".join(map(str, frame.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:12]
+
+
+def _registry_sha256() -> str:
+    from welfare.deals import DEFAULT_REGISTRY
+
+    try:
+        return hashlib.sha256(DEFAULT_REGISTRY.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _version(src: Source, table_id: str) -> str:

@@ -68,6 +68,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Build the data warehouse on the server with `python -m welfare build`, then reload this page.",
     },
     "build.retry": {"nl": "Opnieuw proberen", "en": "Try again"},
+    # ------------------------------------------------------- warehouse integrity
+    "app.integrity_failed": {
+        "nl": (
+            "Het datawarehouse in {path} klopt niet met zijn manifest: bestanden ontbreken, zijn gewijzigd "
+            "of horen er niet bij. De app toont geen cijfers uit een datawarehouse dat zo is veranderd."
+        ),
+        "en": (
+            "The data warehouse in {path} does not match its manifest: files are missing, changed or do "
+            "not belong there. The app shows no figures from a data warehouse that was changed like this."
+        ),
+    },
+    "app.integrity_problems": {"nl": "Gevonden ({count}):", "en": "Found ({count}):"},
+    "app.integrity_more": {"nl": "… en nog {count}", "en": "… and {count} more"},
+    "app.integrity_rebuild": {
+        "nl": "Bouw het datawarehouse opnieuw op de server met `{command}` en laad deze pagina daarna opnieuw.",
+        "en": "Rebuild the data warehouse on the server with `{command}`, then reload this page.",
+    },
     # ---------------------------------------------------------------- status page
     "status.title": {"nl": "Status van de gegevens", "en": "Data status"},
     "status.intro": {

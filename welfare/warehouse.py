@@ -4,23 +4,33 @@ Layout of ``data/warehouse/`` (generated, git-ignored):
 
 - ``observations.parquet``: indicator × region × year (see OBSERVATION_COLUMNS)
 - ``regions.parquet``: region × indeling year (see REGION_COLUMNS)
-- ``manifest.json``: when and from what the warehouse was built
+- ``manifest.json``: when and from what the warehouse was built, and under
+  ``files`` the size and SHA-256 of every other file in the folder
 
 A build writes a complete new warehouse into a staging folder beside the old
 one and then swaps the folders, so readers see either the old or the new
 warehouse, never a mix; if anything fails before the swap the old one is
 untouched and the staging folder is removed.
+
+Integrity: :func:`verify_warehouse` compares the folder with the ``files``
+record of its manifest and lists every file that is missing, changed or not
+listed; :func:`check_warehouse` raises :class:`WarehouseIntegrityError` on any
+such problem. Writes are deterministic (no timestamps in the Parquet files, a
+fixed row order from the build), so two builds of the same inputs give
+byte-identical files and equal ``files`` records.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-import tempfile
+import uuid
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -35,6 +45,8 @@ METADATA_KEY = b"regiowelvaart"
 OBSERVATIONS = "observations.parquet"
 REGIONS = "regions.parquet"
 MANIFEST = "manifest.json"
+FILES = "files"  # the manifest key of the per-file record: {relative path: {bytes, sha256}}
+REBUILD = "python -m welfare build"
 
 OBSERVATION_COLUMNS: dict[str, pa.DataType] = {
     "indicator_id": pa.string(),
@@ -90,18 +102,22 @@ def write_warehouse(
     version and build id in their metadata under the key ``regiowelvaart``.
     ``extra``, when given, writes more files into the staging folder (e.g. the
     boundaries) and returns entries to add to the manifest; if it fails, nothing
-    is swapped in.
+    is swapped in. Last, the manifest's ``files`` records the size and SHA-256
+    of every file in the staging folder (see :func:`verify_warehouse`).
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     manifest = {**manifest, "schema_version": SCHEMA_VERSION}
     meta = {"schema_version": SCHEMA_VERSION, "build_id": manifest.get("build_id", "")}
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    # mkdir (not mkdtemp, which makes it 0700): the warehouse gets the umask's permissions.
+    staging = out_dir.parent / f".{out_dir.name}-new-{uuid.uuid4().hex[:12]}"
+    staging.mkdir()
     try:
         pq.write_table(_table(observations, OBSERVATION_COLUMNS, meta), staging / OBSERVATIONS)
         pq.write_table(_table(regions, REGION_COLUMNS, meta), staging / REGIONS)
         if extra is not None:
             manifest.update(extra(staging))
+        manifest[FILES] = file_record(staging)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
         _swap_in(staging, out_dir)
     except BaseException:
@@ -125,6 +141,181 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _files_in(folder: Path) -> list[str]:
+    """Every file under ``folder`` except the manifest, as sorted relative POSIX paths."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in names:
+            rel = (Path(root) / name).relative_to(folder).as_posix()
+            if rel != MANIFEST:
+                found.append(rel)
+    return sorted(found)
+
+
+def file_record(folder: Path) -> dict[str, dict[str, Any]]:
+    """Size and SHA-256 of every file under ``folder`` but the manifest (the manifest's ``files``).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.txt").write_bytes(b"abc")
+    >>> file_record(d)["a.txt"]["sha256"][:12]
+    'ba7816bf8f01'
+    """
+    folder = Path(folder)
+    return {rel: {"bytes": (folder / rel).stat().st_size, "sha256": _sha256(folder / rel)} for rel in _files_in(folder)}
+
+
+ProblemKind = Literal["manifest", "missing", "changed", "extra"]
+
+
+@dataclass(frozen=True)
+class IntegrityProblem:
+    """One way the warehouse folder differs from its manifest.
+
+    ``path`` is relative to the warehouse (``manifest.json`` for problems of the
+    manifest itself); ``kind`` says what is wrong, ``detail`` how.
+
+    >>> print(IntegrityProblem("regions.parquet", "changed", "SHA-256 differs from the manifest"))
+    regions.parquet: SHA-256 differs from the manifest
+    """
+
+    path: str
+    kind: ProblemKind
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.detail}"
+
+
+class WarehouseIntegrityError(WarehouseError):
+    """The warehouse's files do not match its manifest; ``problems`` lists how."""
+
+    def __init__(self, out_dir: Path, problems: list[IntegrityProblem]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(str(p) for p in problems[:8])
+        more = f"; … and {len(problems) - 8} more" if len(problems) > 8 else ""
+        super().__init__(
+            f"the warehouse in {out_dir} does not match its manifest ({shown}{more}): run `{REBUILD}`"
+        )
+
+
+def _safe_relative(path: object) -> bool:
+    """A manifest path must stay inside the warehouse (a tampered one must not make us read elsewhere)."""
+    if not isinstance(path, str) or not path or "\\" in path or "\x00" in path:
+        return False
+    pure = PurePosixPath(path)
+    return not pure.is_absolute() and ".." not in pure.parts and pure.as_posix() == path
+
+
+def verify_warehouse(out_dir: Path = DEFAULT_DIR) -> list[IntegrityProblem]:
+    """Compare the warehouse folder with its manifest; return every problem (empty: intact).
+
+    Checks that the manifest is readable and of this schema, that it records
+    the files (``files``: size and SHA-256, written by :func:`write_warehouse`),
+    that each recorded file is there with that size and hash, that
+    ``observations.parquet`` and ``regions.parquet`` are among them, and that no
+    other file is in the folder. Files are hashed only when their size matches.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The warehouse folder.
+
+    Returns
+    -------
+    list of IntegrityProblem
+        In a stable order: manifest problems, then per file path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> verify_warehouse(Path(tempfile.mkdtemp()) / "none")[0].kind
+    'manifest'
+    """
+    out_dir = Path(out_dir)
+    try:
+        manifest = read_manifest(out_dir)
+    except WarehouseError as exc:
+        return [IntegrityProblem(MANIFEST, "manifest", str(exc))]
+    record = manifest.get(FILES)
+    if not isinstance(record, dict) or not record:
+        return [
+            IntegrityProblem(
+                MANIFEST,
+                "manifest",
+                "records no file checksums (written by an older regiowelvaart, or edited)",
+            )
+        ]
+    problems: list[IntegrityProblem] = []
+    listed: dict[str, dict[str, Any]] = {}
+    for rel, facts in sorted(record.items(), key=lambda kv: str(kv[0])):
+        ok = (
+            _safe_relative(rel)
+            and isinstance(facts, dict)
+            and isinstance(facts.get("sha256"), str)
+            and isinstance(facts.get("bytes"), int)
+            and not isinstance(facts.get("bytes"), bool)
+        )
+        if not ok:
+            problems.append(IntegrityProblem(MANIFEST, "manifest", f"invalid file entry {str(rel)[:80]!r}"))
+        else:
+            listed[rel] = facts
+    for core in (OBSERVATIONS, REGIONS):
+        if core not in listed:
+            problems.append(IntegrityProblem(core, "manifest", "not recorded in the manifest"))
+    present = set(_files_in(out_dir))
+    for rel, facts in listed.items():
+        path = out_dir / rel
+        if rel not in present:
+            problems.append(IntegrityProblem(rel, "missing", "missing from the folder"))
+            continue
+        size = path.stat().st_size
+        if size != facts["bytes"]:
+            problems.append(
+                IntegrityProblem(rel, "changed", f"{size} bytes, the manifest says {facts['bytes']}")
+            )
+        elif _sha256(path) != facts["sha256"].lower():
+            problems.append(IntegrityProblem(rel, "changed", "SHA-256 differs from the manifest"))
+    for rel in sorted(present - set(listed)):
+        problems.append(IntegrityProblem(rel, "extra", "not in the manifest"))
+    return problems
+
+
+def check_warehouse(out_dir: Path = DEFAULT_DIR) -> None:
+    """Raise :class:`WarehouseIntegrityError` when :func:`verify_warehouse` finds a problem."""
+    problems = verify_warehouse(out_dir)
+    if problems:
+        raise WarehouseIntegrityError(Path(out_dir), problems)
+
+
+def integrity_key(out_dir: Path = DEFAULT_DIR) -> tuple[tuple[str, int, int], ...]:
+    """Path, size and mtime of every file in the warehouse, manifest included: a cheap cache key.
+
+    Changes whenever a build swaps in a new warehouse or a file is touched, so
+    an app can cache :func:`verify_warehouse` on it and hash only when it changes.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return ()
+    out = []
+    for rel in [MANIFEST, *_files_in(out_dir)]:
+        try:
+            st = (out_dir / rel).stat()
+        except OSError:
+            continue
+        out.append((rel, st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
 def warehouse_exists(out_dir: Path = DEFAULT_DIR) -> bool:
