@@ -139,6 +139,9 @@ shown = filter_deals(
     text=text.strip() or None,
 )
 st.caption(t("deals.filtered", lang, n=len(shown), total=len(reg)))
+if not len(shown):
+    st.info(t("deals.none_match", lang), icon=":material/filter_alt_off:")
+    st.stop()
 
 # --- KPIs --------------------------------------------------------------------------------
 total = summarise(shown, "total").iloc[0]

@@ -144,3 +144,10 @@ def test_a_broken_registry_is_shown_row_by_row_and_loaded_in_part_only_on_reques
     assert not at.exception
     assert metrics(at)["Deals"] == "81"
     assert any("weggelaten" in e.label for e in at.expander)
+
+
+def test_filters_that_match_nothing_say_so(app_env):
+    at = run_deals(zoek="geen-enkele-deal-heet-zo")
+    assert not at.exception
+    assert any("Geen deal voldoet" in i.value for i in at.info)
+    assert not at.metric

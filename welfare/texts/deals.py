@@ -58,6 +58,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deals.f_budget": {"nl": "Rijksbijdrage (mln €)", "en": "Rijk's contribution (€M)"},
     "deals.f_text": {"nl": "Zoeken in naam, gemeenten, thema's", "en": "Search name, gemeenten, themes"},
     "deals.f_reset": {"nl": "Filters wissen", "en": "Clear filters"},
+    "deals.none_match": {
+        "nl": "Geen deal voldoet aan deze filters. Verruim of wis de filters hierboven.",
+        "en": "No deal matches these filters. Widen or clear the filters above.",
+    },
     "deals.bad_param": {
         "nl": "Parameter ‘{name}’ in de link is ongeldig ({value}) en wordt genegeerd.",
         "en": "Parameter ‘{name}’ in the link is invalid ({value}) and is ignored.",
