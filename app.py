@@ -229,6 +229,7 @@ pages = [
     st.Page("pages/kaart.py", title=t("map.nav", lang), icon=":material/map:", url_path="kaart", default=True),
     st.Page("pages/status.py", title=t("nav.status", lang), icon=":material/database:", url_path="status"),
     st.Page("pages/deals.py", title=t("deals.nav", lang), icon=":material/handshake:", url_path="deals"),
+    st.Page("pages/toets.py", title=t("check.page.nav", lang), icon=":material/fact_check:", url_path="toets"),
     st.Page("pages/methode.py", title=t("method.nav", lang), icon=":material/menu_book:", url_path="methode"),
 ]
 page = st.navigation(pages, position="sidebar")

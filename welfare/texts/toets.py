@@ -356,4 +356,118 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check.col_kind": {"nl": "Soort", "en": "Kind"},
     "check.col_verdict": {"nl": "Oordeel", "en": "Verdict"},
     "check.col_explanation": {"nl": "Toelichting", "en": "Explanation"},
+    # ---------------------------------------------------------------- the page (pages/toets.py)
+    "check.page.nav": {"nl": "Toets Regio Deal", "en": "Region Deal check"},
+    "check.page.title": {"nl": "Toets: zou dit gebied in aanmerking komen?", "en": "Check: would this area qualify?"},
+    "check.page.intro": {
+        "nl": "Stel een gebied samen, vul de gevraagde Rijksbijdrage en de cofinanciering in, en zie per criterium van "
+        "het afwegingskader Regio Deals het oordeel, de cijfers erachter en de bron. Onderaan staat een onderbouwing "
+        "om te downloaden.",
+        "en": "Build an area, enter the requested national contribution and the co-financing, and see for each "
+        "criterion of the Region Deals framework the verdict, the figures behind it and the source. A justification "
+        "to download follows at the bottom.",
+    },
+    "check.page.area": {"nl": "Gebied", "en": "Area"},
+    "check.page.preset_kind": {"nl": "Begin met", "en": "Start from"},
+    "check.page.kind_corop": {"nl": "COROP", "en": "COROP"},
+    "check.page.kind_provincie": {"nl": "Provincie", "en": "Province"},
+    "check.page.kind_arbeidsmarktregio": {"nl": "Arbeidsmarktregio", "en": "Labour market region"},
+    "check.page.kind_deal": {"nl": "Bestaande deal", "en": "Existing deal"},
+    "check.page.preset": {"nl": "Voorinstelling", "en": "Preset"},
+    "check.page.preset_placeholder": {"nl": "Kies om de gemeenten over te nemen", "en": "Choose to take over its municipalities"},
+    "check.page.gemeenten": {"nl": "Gemeenten van het gebied", "en": "Municipalities of the area"},
+    "check.page.gemeenten_placeholder": {"nl": "Kies gemeenten", "en": "Choose municipalities"},
+    "check.page.gemeenten_help": {
+        "nl": "Gemeenten van de nieuwste indeling. Een voorinstelling vult deze lijst; daarna kun je gemeenten "
+        "toevoegen of weghalen, ook door op de kaart te klikken.",
+        "en": "Municipalities of the newest boundaries. A preset fills this list; then add or remove municipalities, "
+        "also by clicking on the map.",
+    },
+    "check.page.bad_regio": {
+        "nl": "De link noemt een gebied dat niet bestaat (parameter regio): {error}. Kies het gebied hieronder opnieuw.",
+        "en": "The link names an area that does not exist (parameter regio): {error}. Choose the area again below.",
+    },
+    "check.page.name": {"nl": "Naam van het gebied (optioneel)", "en": "Name of the area (optional)"},
+    "check.page.name_placeholder": {"nl": "bijv. Parkstad", "en": "e.g. Parkstad"},
+    "check.page.money": {"nl": "Bedragen (mln euro)", "en": "Amounts (million euro)"},
+    "check.page.rijk": {"nl": "Rijksbijdrage", "en": "National contribution"},
+    "check.page.rijk_help": {"nl": "De gevraagde eenmalige bijdrage van het Rijk, in miljoen euro.", "en": "The one-off contribution asked from the state, in million euro."},
+    "check.page.public": {"nl": "Cofinanciering publiek", "en": "Co-financing public"},
+    "check.page.private": {"nl": "Cofinanciering privaat", "en": "Co-financing private"},
+    "check.page.cofin_help": {
+        "nl": "Regionale cofinanciering in miljoen euro. Een leeg vak telt als geen cofinanciering van die soort "
+        "zolang het andere is ingevuld; zijn beide leeg, dan is de regel niet te toetsen.",
+        "en": "Regional co-financing in million euro. An empty box counts as no co-financing of that kind while the "
+        "other is filled in; with both empty the rule cannot be assessed.",
+    },
+    "check.page.framework": {"nl": "Afwegingskader", "en": "Framework"},
+    "check.page.framework_help": {
+        "nl": "Het kader van de Kamerbrief van 2024 (ronde 6: ook voorrang voor regio's zonder eerdere deal) of van 2022.",
+        "en": "The framework of the 2024 letter (round 6: also priority for regions without an earlier deal) or of 2022.",
+    },
+    "check.page.computing": {"nl": "Het gebied wordt getoetst…", "en": "Checking the area…"},
+    "check.page.failed": {"nl": "De toets kon niet worden uitgevoerd: {error}", "en": "The check could not be run: {error}"},
+    "check.page.checklist": {"nl": "Criteria", "en": "Criteria"},
+    "check.page.no_area": {
+        "nl": "Nog geen gemeenten gekozen: alleen de bedragen zijn getoetst. Kies een voorinstelling of gemeenten hierboven.",
+        "en": "No municipalities chosen yet: only the amounts were checked. Choose a preset or municipalities above.",
+    },
+    "check.page.kpi_percentile": {"nl": "Druk: percentiel", "en": "Pressure: percentile"},
+    "check.page.kpi_percentile_help": {
+        "nl": "Van de gemeenten heeft dit percentage minder druk op de brede welvaart dan het gebied (eigen maat van dit dashboard).",
+        "en": "This share of the municipalities has less pressure on broad welfare than the area (this dashboard's own measure).",
+    },
+    "check.page.kpi_themes": {"nl": "Thema's onder druk", "en": "Themes under pressure"},
+    "check.page.kpi_deals": {"nl": "Regio Deals in het gebied", "en": "Region Deals in the area"},
+    "check.page.kpi_share": {"nl": "Aandeel Rijk", "en": "State's share"},
+    "check.page.draagkracht": {
+        "nl": "Draagkracht: inkomen en vermogen van het gebied naast Nederland; percentiel = aandeel gemeenten met een lagere waarde.",
+        "en": "Financial capacity: income and wealth of the area beside the Netherlands; percentile = share of municipalities with a lower value.",
+    },
+    "check.page.col_indicator": {"nl": "Indicator", "en": "Indicator"},
+    "check.page.col_area": {"nl": "Gebied", "en": "Area"},
+    "check.page.col_unit": {"nl": "Eenheid", "en": "Unit"},
+    "check.page.col_year": {"nl": "Jaar", "en": "Year"},
+    "check.page.col_nl": {"nl": "Nederland", "en": "Netherlands"},
+    "check.page.col_percentile": {"nl": "Percentiel", "en": "Percentile"},
+    "check.page.col_percentile_help": {"nl": "Aandeel gemeenten met een lagere waarde (0–100).", "en": "Share of municipalities with a lower value (0–100)."},
+    "check.page.col_deal": {"nl": "Deal", "en": "Deal"},
+    "check.page.col_tranche": {"nl": "Tranche", "en": "Round"},
+    "check.page.col_status": {"nl": "Status", "en": "Status"},
+    "check.page.col_rijk": {"nl": "Rijksbijdrage (mln €)", "en": "National contribution (€m)"},
+    "check.page.col_members": {"nl": "Gemeenten van het gebied", "en": "Municipalities of the area"},
+    "check.page.col_partial": {"nl": "Deelgebied", "en": "Part only"},
+    "check.page.col_group": {"nl": "Landsdeel / provincie", "en": "Part of country / province"},
+    "check.page.col_n_deals": {"nl": "Deals", "en": "Deals"},
+    "check.page.col_per_inhabitant": {"nl": "€ per inwoner (NL {nl})", "en": "€ per inhabitant (NL {nl})"},
+    "check.page.possible": {
+        "nl": "Zonder gemeentelijst, na te gaan: {deals}.",
+        "en": "Without a list of municipalities, to be checked: {deals}.",
+    },
+    "check.page.map": {"nl": "Het gebied op de kaart", "en": "The area on the map"},
+    "check.page.map_title": {"nl": "Druk op de brede welvaart per gemeente", "en": "Pressure on broad welfare per municipality"},
+    "check.page.map_subtitle": {
+        "nl": "Kwarten van de drukscore; omlijnd: het voorgestelde gebied ({n} gemeenten)",
+        "en": "Quarters of the pressure score; outlined: the proposed area ({n} municipalities)",
+    },
+    "check.page.pressure_unit": {"nl": "drukscore", "en": "pressure score"},
+    "check.page.recipe": {"nl": "recept {hash}", "en": "recipe {hash}"},
+    "check.page.proposal": {"nl": "voorstel", "en": "proposal"},
+    "check.page.legend_title": {"nl": "Voorstel", "en": "Proposal"},
+    "check.page.area_legend": {"nl": "Voorgesteld gebied", "en": "Proposed area"},
+    "check.page.map_alt": {
+        "nl": "Kaart van de druk op de brede welvaart per gemeente, met het voorgestelde gebied {area} ({n} gemeenten) omlijnd.",
+        "en": "Map of the pressure on broad welfare per municipality, with the proposed area {area} ({n} municipalities) outlined.",
+    },
+    "check.page.map_help": {
+        "nl": "Klik op een gemeente om haar aan het gebied toe te voegen of eruit te halen.",
+        "en": "Click a municipality to add it to the area or remove it.",
+    },
+    "check.page.no_boundaries": {
+        "nl": "Deze warehouse heeft geen grenzen; de kaart ontbreekt. Bouw opnieuw met grenzen.",
+        "en": "This warehouse has no boundaries; the map is missing. Rebuild with boundaries.",
+    },
+    "check.page.onderbouwing": {"nl": "Onderbouwing", "en": "Justification"},
+    "check.page.download_pdf": {"nl": "Onderbouwing als PDF", "en": "Justification as PDF"},
+    "check.page.download_md": {"nl": "Onderbouwing als Markdown", "en": "Justification as Markdown"},
 }
