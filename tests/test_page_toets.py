@@ -154,3 +154,15 @@ def test_english_and_framework_2022(app_env):
     assert at.title[0].value.startswith("Check") and "What-if" in body
     assert badges(at)[:2] == ["meets", "meets"]
     assert "Framework 2022" in body and "State's share" in metrics(at)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["-1", "NaN", "inf", "99999999999999999999", "<img src=x onerror=alert(1)>", "2023", ":red[x]", "GM0363~" * 600, "x" * 5000],
+    ids=lambda v: v[:16],
+)
+def test_hostile_values_in_the_page_parameters(app_env, value):
+    at = run_toets(regio=value, rijk=value, publiek=value, privaat=value, kader=value, naam=value[:200])
+    assert not at.exception
+    assert at.title and len(badges(at)) == len(el.CRITERIA)
+    assert all("<img" not in w.value for w in at.warning)
