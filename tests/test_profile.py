@@ -1,4 +1,4 @@
-"""welfare.profile: positions, trends, the profile table, similar regions, theme pressure, the ranking table, view parameters.
+"""welfare.profile: positions, trends, the profile table, similar regions, theme pressure, the ranking table, page parameters.
 
 Hand-made frames with numbers worked out by hand; one test on the session
 warehouse checks the pieces fit the real frames.
@@ -15,7 +15,6 @@ import pytest
 from welfare import profile
 from welfare.catalog import load_catalog
 from welfare.charts import quarter_classes
-from welfare.scoring import PRESETS, ScoringConfig
 
 CAT = load_catalog()
 
@@ -314,16 +313,6 @@ def test_moved_text(moved: object, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "level", "bad"),
-    [(None, "GM", []), ("CR", "CR", []), ("pv", "PV", []), ("gemeente", "GM", []), (["CR", "PV"], "PV", []),
-     ("LD", "GM", ["LD"]), ("", "GM", [])],
-)
-def test_parse_level(raw: object, level: str, bad: list[str]) -> None:
-    got, problems = profile.parse_level(raw)
-    assert got == level and [p.value for p in problems] == bad
-
-
-@pytest.mark.parametrize(
     ("raw", "codes", "bad"),
     [
         (["GM0363", "GM0599"], ["GM0363", "GM0599"], []),
@@ -336,48 +325,10 @@ def test_parse_level(raw: object, level: str, bad: list[str]) -> None:
     ],
 )
 def test_parse_regions(raw: object, codes: list[str], bad: list[tuple[str, str]]) -> None:
-    known = {"GM0363", "GM0599", "t3-zuid-hollandse-delta", *(f"GM{i}" for i in range(1, 8))}
+    known = {"GM0363", "GM0599", "t3-zuid-hollandse-delta", *(f"GM{i}" for i in range(1, 8))}  # e.g. province codes
     got, problems = profile.parse_regions(raw, known, max_n=6)
     assert got == codes
     assert [(p.value, p.reason) for p in problems] == bad
-
-
-def test_weights_round_trip_through_the_url() -> None:
-    themes = ["gezondheid", "wonen", "milieu"]
-    for choice in (
-        profile.WeightChoice(),
-        profile.WeightChoice("CBS-telling"),
-        profile.WeightChoice(profile.CUSTOM, (("gezondheid", 5), ("wonen", 0), ("milieu", 3))),
-    ):
-        back, problems = profile.parse_weights(choice.to_query(), themes)
-        assert problems == []
-        if choice.preset == profile.CUSTOM:
-            assert back == choice
-        else:
-            assert back.preset == choice.preset
-    # all neutral custom weights are the default recipe and leave the URL
-    assert profile.WeightChoice(profile.CUSTOM, tuple((t, 3) for t in themes)).to_query() is None
-
-
-def test_weight_choice_gives_scoring_fields() -> None:
-    assert profile.WeightChoice().config_fields() == PRESETS["gelijk per thema"]
-    assert profile.WeightChoice("CBS-telling").config_fields()["aggregation"] == "count"
-    fields = profile.WeightChoice(profile.CUSTOM, (("gezondheid", 5), ("wonen", 0))).config_fields()
-    assert fields == {"theme_weights": (("gezondheid", 5.0), ("wonen", 0.0)), "aggregation": "arithmetic"}
-    ScoringConfig(**fields)  # a valid config
-    assert profile.WeightChoice(profile.CUSTOM, (("gezondheid", 0),)).config_fields() == PRESETS["gelijk per thema"]
-
-
-@pytest.mark.parametrize(
-    ("raw", "reasons"),
-    [("gezondheid:6", ["range"]), ("gezondheid", ["format"]), ("geluk:2", ["unknown"]), ("gezondheid:0,wonen:0,milieu:0", ["range"]),
-     ("cbs-telling", [])],
-)
-def test_parse_weights_problems(raw: str, reasons: list[str]) -> None:
-    choice, problems = profile.parse_weights(raw, ["gezondheid", "wonen", "milieu"])
-    assert [p.reason for p in problems] == reasons
-    if reasons:
-        assert choice.preset == profile.DEFAULT_PRESET
 
 
 @pytest.mark.parametrize(
@@ -393,12 +344,11 @@ def test_parse_population(raw: object, bounds: tuple[int, int], bad: bool) -> No
         assert profile.parse_population(profile.population_to_query(got))[0] == got
 
 
-def test_parse_year_and_choice() -> None:
-    assert profile.parse_year("2021", [2020, 2021]) == (2021, [])
-    assert profile.parse_year(["2020", "2021"], [2020, 2021]) == (2021, [])
-    assert profile.parse_year("20x1", [2021])[1][0].reason == "format"
-    assert profile.parse_choice("zonder", ["met", "zonder"], "deals") == ("zonder", [])
-    assert profile.parse_choice(None, ["met"], "deals", "met") == ("met", [])
+def test_parse_choice() -> None:
+    assert profile.parse_choice("zonder", ["met", "zonder"], "regiodeal") == ("zonder", [])
+    assert profile.parse_choice(["met", "ZONDER"], ["met", "zonder"], "regiodeal") == ("zonder", [])
+    assert profile.parse_choice(None, ["met"], "regiodeal", "met") == ("met", [])
+    assert [(p.name, p.reason) for p in profile.parse_choice("ja", ["met"], "regiodeal")[1]] == [("regiodeal", "unknown")]
 
 
 def test_shown_is_safe_for_markdown_notices() -> None:

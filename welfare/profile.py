@@ -24,11 +24,12 @@ computes, from plain frames and without Streamlit:
 - **the ranking table** (:func:`ranking_table`, :func:`filter_ranking`,
   :func:`moved_text`): ranks, rank bands, labels, counts and how far each
   region moved against the default recipe, with the page's filters;
-- **view parameters** (:func:`parse_level`, :func:`parse_regions`,
-  :func:`parse_weights`, ...): the pages' query-string values parsed without
-  raising, each bad value returned as a :class:`ParamProblem`. These belong in
-  ``welfare.state`` once it exists; they use its parameter names (``niveau``,
-  ``jaar``, ``indicator``, ``regio``, ``gewichten``, ``deals``).
+- **page parameters** (:func:`parse_regions`, :func:`parse_choice`,
+  :func:`parse_population`): the ranking page's own filters (``provincie``,
+  ``regiodeal``, ``inwoners``, ``sortering``), parsed without raising, each
+  bad value returned as a :class:`ParamProblem`. The shared view (``niveau``,
+  ``jaar``, ``indicator``, ``regio``, ``gewichten``, ...) is
+  :mod:`welfare.state`'s.
 
 Missing values stay missing (NaN, ``None``); they are never 0.
 """
@@ -46,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from welfare.catalog import Catalog
-from welfare.scoring import PRESETS, pressure_against
+from welfare.scoring import pressure_against
 
 ProfileLevel = Literal["GM", "CR", "PV"]
 PROFILE_LEVELS: tuple[str, ...] = get_args(ProfileLevel)
@@ -99,9 +100,6 @@ RANKING_COLUMNS = [
 TREND_SYMBOLS: dict[str | None, str] = {"up": "↑", "down": "↓", "flat": "→", None: "·"}
 # ranks of a larger level are looked at in a shorter list: "top N" per level
 TOP_N: dict[str, int] = {"GM": 50, "CR": 10, "PV": 3}
-WEIGHT_MIN, WEIGHT_MAX, WEIGHT_DEFAULT = 0, 5, 3
-CUSTOM = "eigen gewichten"  # the third kind of recipe beside scoring.PRESETS
-DEFAULT_PRESET = "gelijk per thema"
 POPULATION_STEPS: tuple[int, ...] = (0, 10_000, 20_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 100_000_000)
 
 
@@ -613,6 +611,42 @@ def similar_regions(
 # =========================================================================== theme pressure
 
 
+def comparable_indicators(catalog: Catalog, level: str) -> tuple[str, ...]:
+    """Indicators to compare regions on: :func:`welfare.scoring.default_indicators` for "hier en nu",
+    and the same rule for the "later" capitals.
+
+    Every indicator has a direction and exists for (nearly) every region of
+    ``level``: for gemeenten only those CBS publishes for all gemeenten. So a
+    gemeente's theme pressure equals its theme score in the default ranking.
+
+    >>> from welfare.catalog import load_catalog
+    >>> ids = comparable_indicators(load_catalog(), "GM")
+    >>> "wrk_unemployment" in ids, "eco_median_wealth" in ids, "liv_satisfaction_housing" in ids, "ctx_population" in ids
+    (True, True, False, False)
+    """
+    from welfare.scoring import default_indicators
+
+    hier = set(default_indicators(catalog, level))
+    out = []
+    for ind in catalog.indicators.values():
+        dimension = catalog.themes[ind.theme].get("dimension")
+        if dimension == "hier_en_nu":
+            if ind.id in hier:
+                out.append(ind.id)
+            continue
+        if dimension != "later" or ind.direction == 0:
+            continue
+        if level == "GM" and ind.gemeente_coverage != "all":
+            continue
+        if level != "GM" and level not in ind.levels and ind.aggregation in ("published_only", "none"):
+            continue
+        if level not in ind.levels and "GM" not in ind.levels:
+            continue
+        out.append(ind.id)
+    return tuple(out)
+
+
+
 def theme_pressure(
     areas: pd.DataFrame,
     reference: pd.DataFrame,
@@ -804,7 +838,7 @@ def moved_text(moved: Any) -> str:
     return "=" if m == 0 else f"▲ {m}" if m > 0 else f"▼ {-m}"
 
 
-# =========================================================================== view parameters
+# =========================================================================== page parameters
 
 
 @dataclass(frozen=True)
@@ -829,8 +863,12 @@ def shown(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _values(raw: object) -> list[str]:
-    """A query value (None, a string or a list of strings) → its non-empty parts; commas and ~ split."""
+def split_values(raw: object) -> list[str]:
+    """A query value (None, a string or a list of strings) → its non-empty parts; commas and ~ split.
+
+    >>> split_values(["GM1,GM2", " GM3~GM4 "]), split_values(None)
+    (['GM1', 'GM2', 'GM3', 'GM4'], [])
+    """
     if raw is None:
         return []
     items = [raw] if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
@@ -840,51 +878,10 @@ def _values(raw: object) -> list[str]:
     return out
 
 
-_LEVEL_ALIASES = {"gm": "GM", "gemeente": "GM", "gemeenten": "GM", "cr": "CR", "corop": "CR", "pv": "PV",
-                  "provincie": "PV", "provincies": "PV"}
-
-
-def parse_level(raw: object, default: str = "GM") -> tuple[str, list[ParamProblem]]:
-    """``niveau``: GM, CR or PV (also gemeente, corop, provincie; any case).
-
-    >>> parse_level("CR"), parse_level("provincie"), parse_level(None)
-    (('CR', []), ('PV', []), ('GM', []))
-    >>> parse_level("buurt")
-    ('GM', [ParamProblem(name='niveau', value='buurt', reason='unknown')])
-    """
-    parts = _values(raw)
-    if not parts:
-        return default, []
-    level = _LEVEL_ALIASES.get(parts[-1].lower())
-    if level is None:
-        return default, [ParamProblem("niveau", shown(parts[-1]), "unknown")]
-    return level, []
-
-
-def parse_year(raw: object, years: Collection[int]) -> tuple[int | None, list[ParamProblem]]:
-    """``jaar``: one of ``years``, or None (the newest per indicator) when absent.
-
-    >>> parse_year("2020", [2019, 2020]), parse_year(None, [2020])
-    ((2020, []), (None, []))
-    >>> parse_year("1999", [2020])[1][0].reason, parse_year("abc", [2020])[1][0].reason
-    ('range', 'format')
-    """
-    parts = _values(raw)
-    if not parts:
-        return None, []
-    text = parts[-1]
-    if not text.isdigit():
-        return None, [ParamProblem("jaar", shown(text), "format")]
-    year = int(text)
-    if year not in set(years):
-        return None, [ParamProblem("jaar", shown(text), "range")]
-    return year, []
-
-
 def parse_regions(
     raw: object, known: Collection[str], *, max_n: int | None = None, name="regio"
 ) -> tuple[list[str], list[ParamProblem]]:
-    """``regio``: region codes or deal ids, repeated (``?regio=GM0363&regio=GM0599``) or comma-separated.
+    """A list of known codes (e.g. ``provincie``), repeated (``?provincie=PV20&provincie=PV21``) or ``,``/``~``-separated.
 
     Unknown codes are dropped with a problem; duplicates are dropped; more than
     ``max_n`` are cut with a problem. Codes are matched case-insensitively
@@ -902,7 +899,7 @@ def parse_regions(
     by_lower = {str(k).lower(): str(k) for k in known}
     codes: list[str] = []
     problems: list[ParamProblem] = []
-    for part in _values(raw):
+    for part in split_values(raw):
         code = by_lower.get(part.lower())
         if code is None:
             problems.append(ParamProblem(name, shown(part), "unknown"))
@@ -914,88 +911,13 @@ def parse_regions(
     return codes, problems
 
 
-@dataclass(frozen=True)
-class WeightChoice:
-    """The recipe of the weight controls: a preset of :data:`welfare.scoring.PRESETS` or 0–5 per theme."""
-
-    preset: str = DEFAULT_PRESET  # a PRESETS name or CUSTOM
-    weights: tuple[tuple[str, int], ...] = ()  # with CUSTOM: (theme, 0–5) for every theme
-
-    def config_fields(self) -> dict[str, Any]:
-        """The ScoringConfig fields of this choice (``theme_weights``, ``aggregation``)."""
-        if self.preset == CUSTOM:
-            total = sum(w for _, w in self.weights)
-            if total <= 0:
-                return dict(PRESETS[DEFAULT_PRESET])
-            return {"theme_weights": tuple((t, float(w)) for t, w in self.weights), "aggregation": "arithmetic"}
-        return dict(PRESETS[self.preset])
-
-    def to_query(self) -> str | None:
-        """The ``gewichten`` value, None for the default (it leaves the URL).
-
-        >>> WeightChoice(CUSTOM, (("gezondheid", 5), ("wonen", 3))).to_query()
-        'gezondheid:5'
-        >>> WeightChoice("CBS-telling").to_query(), WeightChoice().to_query()
-        ('CBS-telling', None)
-        """
-        if self.preset == CUSTOM:
-            changed = [f"{t}:{w}" for t, w in self.weights if w != WEIGHT_DEFAULT]
-            return ",".join(changed) if changed else None
-        return None if self.preset == DEFAULT_PRESET else self.preset
-
-
-def parse_weights(raw: object, themes: Sequence[str]) -> tuple[WeightChoice, list[ParamProblem]]:
-    """``gewichten``: a preset name (``CBS-telling``) or ``theme:weight`` pairs, 0–5, comma-separated.
-
-    Themes left out keep the neutral weight (3). Unknown themes and weights
-    outside 0–5 are dropped with a problem; when nothing valid is left, or all
-    themes are at 0, the default preset is used.
-
-    >>> themes = ["gezondheid", "wonen"]
-    >>> parse_weights("gezondheid:5", themes)[0]
-    WeightChoice(preset='eigen gewichten', weights=(('gezondheid', 5), ('wonen', 3)))
-    >>> parse_weights("CBS-telling", themes)[0].preset, parse_weights(None, themes)[0].preset
-    ('CBS-telling', 'gelijk per thema')
-    >>> choice, problems = parse_weights("gezondheid:9,geluk:2", themes)
-    >>> choice.preset, [(p.value, p.reason) for p in problems]
-    ('gelijk per thema', [('gezondheid:9', 'range'), ('geluk:2', 'unknown')])
-    >>> parse_weights("wonen:0,gezondheid:9", themes)[0].weights
-    (('gezondheid', 3), ('wonen', 0))
-    """
-    parts = _values(raw)
-    if not parts:
-        return WeightChoice(), []
-    presets = {p.lower(): p for p in PRESETS}
-    if len(parts) == 1 and parts[0].lower() in presets:
-        return WeightChoice(presets[parts[0].lower()]), []
-    given: dict[str, int] = {}
-    problems: list[ParamProblem] = []
-    for part in parts:
-        theme, sep, number = part.partition(":")
-        theme = theme.strip()
-        if not sep or not number.strip().lstrip("-").isdigit():
-            problems.append(ParamProblem("gewichten", shown(part), "format"))
-        elif theme not in themes:
-            problems.append(ParamProblem("gewichten", shown(part), "unknown"))
-        elif not WEIGHT_MIN <= int(number) <= WEIGHT_MAX:
-            problems.append(ParamProblem("gewichten", shown(part), "range"))
-        else:
-            given[theme] = int(number)
-    weights = tuple((t, given.get(t, WEIGHT_DEFAULT)) for t in themes)
-    if not given:
-        return WeightChoice(), problems
-    if sum(w for _, w in weights) <= 0:
-        return WeightChoice(), [*problems, ParamProblem("gewichten", shown(",".join(parts)), "range")]
-    return WeightChoice(CUSTOM, weights), problems
-
-
 def parse_choice(raw: object, choices: Sequence[str], name: str, default: str | None = None) -> tuple[str | None, list[ParamProblem]]:
-    """A value that must be one of ``choices`` (case-insensitive), e.g. ``deals=met``.
+    """A value that must be one of ``choices`` (case-insensitive), e.g. ``regiodeal=met``.
 
-    >>> parse_choice("MET", ["met", "zonder"], "deals"), parse_choice("x", ["met"], "deals")[1][0].reason
+    >>> parse_choice("MET", ["met", "zonder"], "regiodeal"), parse_choice("x", ["met"], "regiodeal")[1][0].reason
     (('met', []), 'unknown')
     """
-    parts = _values(raw)
+    parts = split_values(raw)
     if not parts:
         return default, []
     by_lower = {c.lower(): c for c in choices}
@@ -1014,7 +936,7 @@ def parse_population(raw: object, steps: Sequence[int] = POPULATION_STEPS) -> tu
     'range'
     """
     lo_default, hi_default = steps[0], steps[-1]
-    parts = _values(raw)
+    parts = split_values(raw)
     if not parts:
         return (lo_default, hi_default), []
     text = parts[-1]
@@ -1042,7 +964,6 @@ def population_to_query(bounds: tuple[int, int], steps: Sequence[int] = POPULATI
 
 
 __all__ = [
-    "CUSTOM",
     "DEAL_KIND",
     "PROFILE_COLUMNS",
     "PROFILE_LEVELS",
@@ -1050,19 +971,16 @@ __all__ = [
     "TOP_N",
     "VALUE_COLUMNS",
     "ParamProblem",
-    "WeightChoice",
     "area_values",
+    "comparable_indicators",
     "boundary_year",
     "filter_ranking",
     "latest_years",
     "level_values",
     "moved_text",
     "parse_choice",
-    "parse_level",
     "parse_population",
     "parse_regions",
-    "parse_weights",
-    "parse_year",
     "population_to_query",
     "position_class",
     "position_rank",
@@ -1071,6 +989,7 @@ __all__ = [
     "series_trends",
     "shown",
     "similar_regions",
+    "split_values",
     "sources_for",
     "theme_pressure",
     "trend_symbol",
