@@ -228,6 +228,9 @@ with st.sidebar:
 pages = [
     st.Page("pages/kaart.py", title=t("map.nav", lang), icon=":material/map:", url_path="kaart", default=True),
     st.Page("pages/status.py", title=t("nav.status", lang), icon=":material/database:", url_path="status"),
+    st.Page("pages/ranglijst.py", title=t("rank.nav", lang), icon=":material/format_list_numbered:", url_path="ranglijst"),
+    st.Page("pages/regioprofiel.py", title=t("profile.nav", lang), icon=":material/location_city:", url_path="regioprofiel"),
+    st.Page("pages/vergelijken.py", title=t("compare.nav", lang), icon=":material/compare_arrows:", url_path="vergelijken"),
     st.Page("pages/deals.py", title=t("deals.nav", lang), icon=":material/handshake:", url_path="deals"),
     st.Page("pages/toets.py", title=t("check.page.nav", lang), icon=":material/fact_check:", url_path="toets"),
     st.Page("pages/methode.py", title=t("method.nav", lang), icon=":material/menu_book:", url_path="methode"),
