@@ -19,6 +19,7 @@ from typing import Any
 
 from welfare.errors import CatalogError
 from welfare.sources.base import MeasureRef, TableRequest
+from welfare.sources.cbs_odata4 import MeasureHint
 from welfare.types import AGGREGATION_RULES, HARMONISATION_WEIGHTS, LEVELS
 
 CATALOG_PATH = Path(__file__).with_name("indicators.toml")
@@ -114,6 +115,8 @@ class Catalog:
     themes: dict[str, dict[str, str]]
     indicators: dict[str, Indicator]
     hash: str
+    # OData4 measure hints: table id (upper case) → measure ("stem" or "stem#n") → code/title/unit.
+    odata4: dict[str, dict[str, MeasureHint]] = field(default_factory=dict)
 
     def theme_label(self, theme: str, lang: str = "nl") -> str:
         """The theme's name in ``lang``."""
@@ -249,8 +252,51 @@ def parse_catalog(text: str) -> Catalog:
         )
     if not indicators:
         raise CatalogError("indicator catalogue has no [[indicator]] entries")
+    odata4 = _odata4_hints(data.get("odata4", {}), indicators)
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    return Catalog(themes=themes, indicators=indicators, hash=digest)
+    return Catalog(themes=themes, indicators=indicators, hash=digest, odata4=odata4)
+
+
+def _odata4_hints(raw: Any, indicators: dict[str, Indicator]) -> dict[str, dict[str, MeasureHint]]:
+    """The ``[odata4]`` section: per table, per measure a code, or a title and unit.
+
+    Each table must be a source table of some indicator, and each measure one
+    of that table's catalogue measures (``stem``, or ``stem#n`` for the n-th
+    column with that stem).
+    """
+    if not isinstance(raw, dict):
+        raise CatalogError("[odata4]: must be a table of source tables")
+    measures: dict[str, set[str]] = {}
+    for ind in indicators.values():
+        for src in ind.sources:
+            measures.setdefault(src.table.upper(), set()).update(str(m) for m in src.measures)
+    out: dict[str, dict[str, MeasureHint]] = {}
+    for table, entries in raw.items():
+        where = f"[odata4.{table}]"
+        if table.upper() not in measures:
+            raise CatalogError(f"{where}: no indicator uses table {table}")
+        if not isinstance(entries, dict):
+            raise CatalogError(f"{where}: must map measure stems to a code or {{ code, title, unit }}")
+        hints: dict[str, MeasureHint] = {}
+        for stem, value in entries.items():
+            here = f"{where} {stem}"
+            if stem not in measures[table.upper()]:
+                known = ", ".join(sorted(measures[table.upper()]))
+                raise CatalogError(f"{here}: not a catalogue measure of table {table} (measures: {known})")
+            if isinstance(value, str) and value.strip():
+                hints[stem] = MeasureHint(code=value.strip())
+                continue
+            if not isinstance(value, dict) or not value:
+                raise CatalogError(f"{here}: give a code (\"M001234\") or {{ code, title, unit }}")
+            unknown = set(value) - {"code", "title", "unit"}
+            if unknown:
+                raise CatalogError(f"{here}: unknown field(s) {sorted(unknown)}")
+            bad = [k for k, v in value.items() if not isinstance(v, str) or not v.strip()]
+            if bad:
+                raise CatalogError(f"{here}: field(s) {sorted(bad)} must be non-empty text")
+            hints[stem] = MeasureHint(code=value.get("code"), title=value.get("title"), unit=value.get("unit"))
+        out[table.upper()] = hints
+    return out
 
 
 @lru_cache(maxsize=4)
