@@ -20,9 +20,12 @@ spaces to 10 characters; periods ``2021`` → ``2021JJ00``, ``2013 1e kwartaal``
 get synthetic keys ``T001``, ``T002``… Empty CSV cells are null.
 
 Faults for reliability tests: :meth:`FakeCbsServer.set_fault` (HTTP status,
-delay, invalid JSON, connection reset; per table/entity/page, optionally only
-the first n times), :meth:`FakeCbsServer.rename_measure`,
-:meth:`FakeCbsServer.make_empty`. Every request is recorded in ``request_log``.
+delay, cut-off JSON, another body, connection reset mid-body, a stall
+mid-body, a page without its ``odata.nextLink``; per table/entity/page,
+optionally only the first n times), :meth:`FakeCbsServer.rename_measure`,
+:meth:`FakeCbsServer.make_empty`, :meth:`FakeCbsServer.change_unit`. Every
+request is recorded in ``request_log``. ``<entity>/$count`` answers the number
+of rows matching ``$filter`` as plain text, as WCF Data Services do.
 
 Use the ``cbs_server`` fixture (import it into a test module), or
 ``make_cbs_server_fixture(page_size=...)`` for other settings, or
@@ -38,8 +41,6 @@ import http.server
 import json
 import os
 import re
-import socket
-import struct
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, send_partial
 
 # ../shared beside the repo, as in CI; REGIOWELVAART_CBS_DUMP points elsewhere.
 DUMP_DIR = Path(
@@ -402,6 +403,12 @@ class Fault:
     reset : send the headers and half the body, then reset the connection
     page : only on this page (1 = first, 2 = first ``odata.nextLink``); None = every page
     times : only the first ``times`` matching requests; None = always
+    stall_s : send the headers and half the body, then nothing for this long
+        (a read timeout in the middle of the body), then the rest
+    body : answer 200 with these bytes instead (an HTML error page, JSON of
+        another shape)
+    no_next_link : leave ``odata.nextLink`` out of the page although rows follow
+        (the server stops paging early)
     """
 
     status: int | None = None
@@ -410,6 +417,9 @@ class Fault:
     reset: bool = False
     page: int | None = None
     times: int | None = None
+    stall_s: float = 0.0
+    body: bytes | None = None
+    no_next_link: bool = False
 
 
 @dataclass
@@ -422,7 +432,7 @@ class RequestRecord:
     entity: str  # "" for the table root
     page: int  # 1-based; >1 means an odata.nextLink page
     status: int  # 0 while the answer is still pending (delay fault)
-    fault: str = ""  # "status", "delay", "invalid_json", "reset" or ""
+    fault: str = ""  # "status", "delay", "invalid_json", "reset", "stall", "body", "no_next_link" or ""
 
     @property
     def url(self) -> str:
@@ -466,6 +476,7 @@ class FakeCbsServer(LoopbackServer):
         self._faults: dict[tuple[str, str], Fault] = {}
         self._renames: dict[str, dict[str, str]] = {}
         self._empty: set[str] = set()
+        self._units: dict[str, dict[str, str]] = {}
         self._views: dict[str, FakeTable] = {}
         self._lock = threading.Lock()
         super().__init__()
@@ -497,17 +508,30 @@ class FakeCbsServer(LoopbackServer):
         reset: bool = False,
         page: int | None = None,
         times: int | None = None,
+        stall_s: float = 0.0,
+        body: bytes | None = None,
+        no_next_link: bool = False,
     ) -> None:
-        """Make requests for ``table_id``/``entity`` fail (``"*"`` = any; ``""`` = table root)."""
+        """Make requests for ``table_id``/``entity`` fail (``"*"`` = any; ``""`` = table root).
+
+        See :class:`Fault` for the kinds; ``entity`` ``"TypedDataSet/$count"``
+        is the row count request.
+        """
         with self._lock:
             self._faults[(table_id.upper(), entity)] = Fault(
-                status, delay_s, invalid_json, reset, page, times
+                status, delay_s, invalid_json, reset, page, times, stall_s, body, no_next_link
             )
 
     def rename_measure(self, table_id: str, old_key: str, new_key: str) -> None:
         """Serve ``old_key`` as ``new_key`` everywhere, as if CBS renamed the column."""
         with self._lock:
             self._renames.setdefault(table_id.upper(), {})[old_key] = new_key
+            self._views.pop(table_id.upper(), None)
+
+    def change_unit(self, table_id: str, key: str, unit: str) -> None:
+        """Report ``unit`` as the ``Unit`` of measure ``key`` in DataProperties (values unchanged)."""
+        with self._lock:
+            self._units.setdefault(table_id.upper(), {})[key] = unit
             self._views.pop(table_id.upper(), None)
 
     def make_empty(self, table_id: str) -> None:
@@ -522,6 +546,7 @@ class FakeCbsServer(LoopbackServer):
             self._faults.clear()
             self._renames.clear()
             self._empty.clear()
+            self._units.clear()
             self._views.clear()
 
     # inspection
@@ -549,11 +574,15 @@ class FakeCbsServer(LoopbackServer):
         if table_id not in self._views:
             base = load_table(table_id, self.dump_dir)
             renames = self._renames.get(table_id, {})
-            if not renames and table_id not in self._empty:
+            units = self._units.get(table_id, {})
+            if not renames and not units and table_id not in self._empty:
                 self._views[table_id] = base
             else:
                 view = copy.copy(base)
-                view.topics = [dict(t, Key=renames.get(t["Key"], t["Key"])) for t in base.topics]
+                view.topics = [
+                    dict(t, Key=renames.get(t["Key"], t["Key"]), Unit=units.get(t["Key"], t["Unit"]))
+                    for t in base.topics
+                ]
                 view.rows = (
                     []
                     if table_id in self._empty
@@ -727,6 +756,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         rest = parts.path[len(FEED_PREFIX) :].split("/")
         table_id = record.table_id = rest[0].upper()
         entity = record.entity = rest[1] if len(rest) > 1 else ""
+        counting = len(rest) > 2 and rest[2] == "$count"
+        if counting:
+            entity = record.entity = f"{entity}/$count"
         try:
             offset = int(query.get("$skiptoken", "0") or 0)
         except ValueError:
@@ -742,10 +774,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fault is not None and fault.status:
             record.fault = "status"
             return self._send_error(record, fault.status, f"Injected fault: HTTP {fault.status}")
+        if fault is not None and fault.body is not None:
+            record.fault, record.status = "body", 200
+            return self._send(200, fault.body)
         try:
-            body = json.dumps(
-                self._body(table_id, entity, query, offset), ensure_ascii=False
-            ).encode("utf-8")
+            if counting:
+                body = str(self._count(table_id, entity.removesuffix("/$count"), query)).encode()
+            else:
+                doc = self._body(table_id, entity, query, offset)
+                if fault is not None and fault.no_next_link and "odata.nextLink" in doc:
+                    record.fault = "no_next_link"
+                    del doc["odata.nextLink"]
+                body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         except _ODataError as exc:
             return self._send_error(record, exc.status, str(exc))
         record.status = 200
@@ -755,7 +795,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fault is not None and fault.reset:
             record.fault = "reset"
             return self._send_reset(body)
+        if fault is not None and fault.stall_s:
+            record.fault = "stall"
+            return self._send_stalled(body, fault.stall_s)
+        if counting:
+            return self._send(200, body, "text/plain;charset=utf-8")
         self._send(200, body)
+
+    def _count(self, table_id: str, entity: str, query: dict[str, str]) -> int:
+        value = self.owner._entity_value(table_id, entity)
+        if isinstance(value, dict):
+            raise _ODataError(400, "$count applies to collections only")
+        return len(_apply_query(list(value), {k: v for k, v in query.items() if k == "$filter"}))
 
     def _body(
         self, table_id: str, entity: str, query: dict[str, str], offset: int
@@ -806,21 +857,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         )
         self._send(status, body.encode("utf-8"))
 
+    def _send_stalled(self, body: bytes, stall_s: float) -> None:
+        """Promise the whole body, send half, go quiet for ``stall_s``, then send the rest."""
+        send_partial(self, body, "application/json;charset=utf-8", self.owner._stopping, stall_s=stall_s)
+
     def _send_reset(self, body: bytes) -> None:
         """Promise the whole body, send half, then reset the TCP connection."""
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json;charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            # SO_LINGER 0: close() sends RST instead of FIN.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-        except OSError:
-            pass
-        self.close_connection = True
+        send_partial(self, body, "application/json;charset=utf-8", self.owner._stopping, reset=True)
 
 
 # -- pytest ---------------------------------------------------------------------------

@@ -1,8 +1,14 @@
-"""A threaded HTTP server on 127.0.0.1, the base of the fake CBS and PDOK servers."""
+"""A threaded HTTP server on 127.0.0.1, the base of the fake CBS and PDOK servers.
+
+:func:`send_partial` is the shared way to break an answer off in the middle of
+its body: with a TCP reset, or by going quiet (a read timeout for the client).
+"""
 
 from __future__ import annotations
 
 import http.server
+import socket
+import struct
 import threading
 from collections.abc import Callable
 from typing import Self
@@ -53,3 +59,36 @@ class LoopbackServer:
     def port(self) -> int:
         assert self._httpd is not None, "server not started"
         return int(self._httpd.server_address[1])
+
+
+def send_partial(
+    handler: http.server.BaseHTTPRequestHandler,
+    body: bytes,
+    content_type: str,
+    stopping: threading.Event,
+    *,
+    reset: bool = False,
+    stall_s: float = 0.0,
+) -> None:
+    """Answer 200 promising all of ``body``, send half, then reset or stall.
+
+    ``reset``: close with a TCP RST (SO_LINGER 0), so the client sees the
+    connection drop mid-body. Otherwise wait ``stall_s`` seconds (cut short when
+    ``stopping`` is set) and send the rest, so a client with a shorter read
+    timeout gives up mid-body.
+    """
+    try:
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[: len(body) // 2])
+        handler.wfile.flush()
+        if reset:
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.connection.close()
+        elif not stopping.wait(stall_s):
+            handler.wfile.write(body[len(body) // 2 :])
+    except OSError:
+        pass  # the client gave up first: nothing to do
+    handler.close_connection = True

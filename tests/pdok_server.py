@@ -17,10 +17,14 @@ The features are read lazily from the real files in ``../shared/data/geo``
 (``<level>_<year>.geojson``; never copied into the repo).
 
 Faults for reliability tests: :meth:`FakePdokServer.set_fault` (HTTP status,
-delay, invalid JSON, connection reset; per collection and page, optionally
-only the first n times). Switches: ``ignore_year_filter`` (serve every year
-whatever ``jaarcode`` says), ``number_matched`` (leave it out, as PDOK's own
-server does). Every request is recorded in ``request_log``.
+delay, cut-off JSON, another body, connection reset mid-body, a stall
+mid-body, a page without its ``next`` link; per collection and page,
+optionally only the first n times). Content changes:
+:meth:`FakePdokServer.rename_property`, :meth:`FakePdokServer.make_empty`,
+:meth:`FakePdokServer.serve_rd_coordinates` (metres instead of degrees).
+Switches: ``ignore_year_filter`` (serve every year whatever ``jaarcode``
+says), ``number_matched`` (leave it out, as PDOK's own server does). Every
+request is recorded in ``request_log``.
 
 Use the ``pdok_server`` fixture (import it into a test module), or
 ``make_pdok_server_fixture(...)`` for other settings, or
@@ -34,8 +38,6 @@ import http.server
 import json
 import os
 import re
-import socket
-import struct
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,7 +47,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, send_partial
 
 GEO_DIR = Path(
     os.environ.get("REGIOWELVAART_GEO_FOLDER") or Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "geo"
@@ -91,6 +93,21 @@ def available(geo_dir: Path = GEO_DIR) -> dict[str, list[int]]:
     return found
 
 
+@functools.lru_cache(maxsize=8)
+def _rd_features(geo_dir: Path, level: str, year: int) -> tuple[dict[str, Any], ...]:
+    """The same features with coordinates in RD New metres (EPSG:28992)."""
+    import shapely
+    import shapely.geometry
+    from pyproj import Transformer
+
+    to_rd = Transformer.from_crs(4326, 28992, always_xy=True).transform
+    out = []
+    for f in _features(geo_dir, level, year):
+        geom = shapely.transform(shapely.geometry.shape(f["geometry"]), to_rd, interleaved=False)
+        out.append(dict(f, geometry=shapely.geometry.mapping(geom)))
+    return tuple(out)
+
+
 @dataclass
 class Fault:
     """What goes wrong for one collection.
@@ -103,6 +120,10 @@ class Fault:
     reset : send the headers and half the body, then reset the connection
     page : only on this page (1 = first); None = every page
     times : only the first ``times`` matching requests; None = always
+    stall_s : send the headers and half the body, then nothing for this long
+        (a read timeout in the middle of the body), then the rest
+    body : answer 200 with these bytes instead (an HTML page, JSON of another shape)
+    no_next_link : leave the ``next`` links out although features follow
     """
 
     status: int | None = None
@@ -111,6 +132,9 @@ class Fault:
     reset: bool = False
     page: int | None = None
     times: int | None = None
+    stall_s: float = 0.0
+    body: bytes | None = None
+    no_next_link: bool = False
 
 
 @dataclass
@@ -122,7 +146,7 @@ class RequestRecord:
     collection: str  # "" for the landing page and /collections
     page: int  # 1-based, from offset // limit
     status: int  # 0 while the answer is still pending (delay fault)
-    fault: str = ""  # "status", "delay", "invalid_json", "reset" or ""
+    fault: str = ""  # "status", "delay", "invalid_json", "reset", "stall", "body", "no_next_link" or ""
     returned: int = 0  # features in the answer
 
 
@@ -162,6 +186,9 @@ class FakePdokServer(LoopbackServer):
         self.number_matched = number_matched
         self.request_log: list[RequestRecord] = []
         self._faults: dict[str, Fault] = {}
+        self._renames: dict[str, dict[str, str]] = {}  # collection ("*" = any) → property renames
+        self._empty: set[str] = set()
+        self._rd: set[str] = set()
         self._lock = threading.Lock()
         super().__init__()
 
@@ -187,15 +214,38 @@ class FakePdokServer(LoopbackServer):
         reset: bool = False,
         page: int | None = None,
         times: int | None = None,
+        stall_s: float = 0.0,
+        body: bytes | None = None,
+        no_next_link: bool = False,
     ) -> None:
-        """Make item requests for ``collection`` (``"*"`` = any) fail."""
+        """Make item requests for ``collection`` (``"*"`` = any) fail; see :class:`Fault`."""
         with self._lock:
-            self._faults[collection] = Fault(status, delay_s, invalid_json, reset, page, times)
+            self._faults[collection] = Fault(
+                status, delay_s, invalid_json, reset, page, times, stall_s, body, no_next_link
+            )
+
+    def rename_property(self, old: str, new: str, collection: str = "*") -> None:
+        """Serve feature property ``old`` as ``new`` (``statcode`` → ``code``), as if PDOK renamed it."""
+        with self._lock:
+            self._renames.setdefault(collection, {})[old] = new
+
+    def make_empty(self, collection: str = "*") -> None:
+        """Serve ``collection`` without features (``numberMatched`` 0)."""
+        with self._lock:
+            self._empty.add(collection)
+
+    def serve_rd_coordinates(self, collection: str = "*") -> None:
+        """Serve coordinates in RD New metres (EPSG:28992) without saying so: a changed unit."""
+        with self._lock:
+            self._rd.add(collection)
 
     def clear_faults(self) -> None:
-        """Remove every fault (the log is kept)."""
+        """Remove every fault and content change (the log is kept)."""
         with self._lock:
             self._faults.clear()
+            self._renames.clear()
+            self._empty.clear()
+            self._rd.clear()
 
     def requests_for(self, collection: str | None = None) -> list[RequestRecord]:
         """Logged requests, optionally only those for one collection."""
@@ -230,9 +280,17 @@ class FakePdokServer(LoopbackServer):
             raise _ProblemError(404, f"Collection {collection} not found")
         level = collection.removesuffix(SUFFIX)
         wanted = years if (year is None or self.ignore_year_filter) else [y for y in years if y == year]
+        with self._lock:
+            empty = bool({collection, "*"} & self._empty)
+            rd = bool({collection, "*"} & self._rd)
+            renames = {**self._renames.get("*", {}), **self._renames.get(collection, {})}
+        if empty:
+            return []
         out: list[dict[str, Any]] = []
         for y in wanted:
-            out += _features(self.geo_dir, level, y)
+            out += _rd_features(self.geo_dir, level, y) if rd else _features(self.geo_dir, level, y)
+        if renames:
+            out = [dict(f, properties={renames.get(k, k): v for k, v in f["properties"].items()}) for f in out]
         return out
 
 
@@ -323,6 +381,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fault is not None and fault.status:
             record.fault = "status"
             return self._problem(record, fault.status, f"Injected fault: HTTP {fault.status}")
+        if fault is not None and fault.body is not None:
+            record.fault, record.status = "body", 200
+            return self._send(200, fault.body)
 
         items = self.owner._items(collection, year)
         page = items[offset : offset + limit]
@@ -336,7 +397,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             {"rel": "self", "type": "application/geo+json", "title": "This document as GeoJSON", "href": href("json", offset)},
             {"rel": "alternate", "type": "text/html", "title": "This document as HTML", "href": href("html", offset)},
         ]
-        if offset + limit < len(items):
+        if fault is not None and fault.no_next_link and offset + limit < len(items):
+            record.fault = "no_next_link"
+        elif offset + limit < len(items):
             # The HTML next link first: a client must pick the JSON one by its type.
             links.append({"rel": "next", "type": "text/html", "title": "Next page", "href": href("html", offset + limit)})
             links.append({"rel": "next", "type": "application/geo+json", "title": "Next page", "href": href("json", offset + limit)})
@@ -359,6 +422,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             record.fault = "reset"
             record.status = 200
             return self._send_reset(body)
+        if fault is not None and fault.stall_s:
+            record.fault = "stall"
+            record.status = 200
+            return self._send_stalled(body, fault.stall_s)
         record.status = 200
         self._send(200, body)
 
@@ -383,21 +450,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             pass  # the client gave up (timeout test)
 
+    def _send_stalled(self, body: bytes, stall_s: float) -> None:
+        """Promise the whole body, send half, go quiet for ``stall_s``, then send the rest."""
+        send_partial(self, body, "application/geo+json", self.owner._stopping, stall_s=stall_s)
+
     def _send_reset(self, body: bytes) -> None:
         """Promise the whole body, send half, then reset the TCP connection."""
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/geo+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            # SO_LINGER 0: close() sends RST instead of FIN.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-        except OSError:
-            pass
-        self.close_connection = True
+        send_partial(self, body, "application/geo+json", self.owner._stopping, reset=True)
 
 
 # -- pytest ---------------------------------------------------------------------------

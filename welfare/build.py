@@ -2,7 +2,8 @@
 
 Data moves one way: ``build`` reads a source once and writes the warehouse;
 everything after it reads only the warehouse. A failed build raises a
-``WelfareError`` naming the table, and leaves the previous warehouse untouched.
+``WelfareError`` naming the source, the table and the fault, and leaves the
+previous warehouse untouched.
 
 Determinism: the ``build_id`` is derived from the inputs (package and schema
 version, catalogue hash, the source tables' versions, the content of the tidy
@@ -10,15 +11,28 @@ observations and regions, the deals registry and the kind of boundary source),
 so building the same inputs twice gives byte-identical Parquet files (the
 build id is the only build-specific value inside them) and equal SHA-256s in
 the manifest's ``files``; ``built_at`` tells two such builds apart.
+
+Units: CBS reports a unit per measure (``DataProperties.Unit``), the CSV
+exports do not, and the catalogue's ``unit_nl``/``unit_en`` are display labels
+("% van beroepsbevolking"), not CBS's unit strings, so they cannot be compared.
+The manifest therefore keeps a ledger ``units`` (table → measure stem → unit
+as CBS reported it), carried over from the previous warehouse for measures a
+build does not report (a CSV build). A live build that sees another unit for a
+measure than the ledger holds fails with a ``DataError`` naming the source,
+table, measure and both units; after checking the catalogue entry, rebuild
+with ``accept_unit_changes=True`` (or ``REGIOWELVAART_ACCEPT_UNIT_CHANGES=1``),
+which records the new unit and a warning.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,22 +42,24 @@ import pandas as pd
 
 from welfare import __version__
 from welfare.catalog import Catalog, load_catalog
-from welfare.errors import SourceUnreachable
+from welfare.errors import DataError, SourceUnreachable, WarehouseError, WelfareError
 from welfare.boundaries import LEVELS as BOUNDARY_LEVELS
 from welfare.boundaries import YEARS as BOUNDARY_YEARS
 from welfare.boundaries import BoundarySource, default_geo_folder, source_for, write_boundaries
 from welfare.harmonise import Transitions, harmonise
 from welfare.regions import GEBIEDEN_TABLES, RegionResolver, parse_gebieden, regions_frame
-from welfare.sources.base import Source
+from welfare.sources.base import RawTable, Source, TableRequest
 from welfare.sources.statline_csv import StatlineCsvFolder
 from welfare.tidy import LONG_COLUMNS, tidy_table
-from welfare.warehouse import DEFAULT_DIR, SCHEMA_VERSION, write_warehouse
+from welfare.warehouse import DEFAULT_DIR, SCHEMA_VERSION, read_manifest, write_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The offline fallback: the StatLine exports beside the repo (override with REGIOWELVAART_CBS_FOLDER).
 DEFAULT_FOLDER = REPO_ROOT.parent / "shared" / "data" / "cbs" / "statline-dump-2025-04"
 CBS_URL_ENV = "REGIOWELVAART_CBS_URL"  # e.g. "127.0.0.1:5123" for a local test server
 CBS_HTTPS_ENV = "REGIOWELVAART_CBS_HTTPS"  # "0" to talk plain http
+# "1": a unit CBS now reports differently from the previous warehouse is accepted (with a warning).
+ACCEPT_UNITS_ENV = "REGIOWELVAART_ACCEPT_UNIT_CHANGES"
 
 
 @dataclass(frozen=True)
@@ -92,6 +108,7 @@ def build_warehouse(
     catalog: Catalog | None = None,
     timeout_s: float = 30.0,
     boundaries: str | None = "auto",
+    accept_unit_changes: bool | None = None,
 ) -> BuildResult:
     """Build the warehouse from ``source`` into ``out_dir``.
 
@@ -109,11 +126,23 @@ def build_warehouse(
     boundaries : str or None
         Where the boundaries come from: ``"auto"`` (PDOK, else the GeoJSON folder
         ``../shared/data/geo``), ``"pdok"``, a folder path, or None for none.
+    accept_unit_changes : bool, optional
+        Accept a measure whose unit CBS now reports differently from the
+        previous warehouse's ledger (see the module docstring); default: the
+        environment variable ``REGIOWELVAART_ACCEPT_UNIT_CHANGES`` is ``1``.
+
+    Raises
+    ------
+    SourceError, DataError
+        A source failed or delivered wrong content; the message names the
+        source, the table and the fault. ``out_dir`` is left as it was.
     """
     catalog = catalog or load_catalog()
+    if accept_unit_changes is None:
+        accept_unit_changes = os.environ.get(ACCEPT_UNITS_ENV, "").strip().lower() in ("1", "true", "yes")
     notes: list[str] = []
     geo = source_for(boundaries) if boundaries else None
-    options = {"geo_spec": boundaries or "none"}
+    options = {"geo_spec": boundaries or "none", "accept_unit_changes": accept_unit_changes}
     if source == "auto":
         live = cbs_source(timeout_s=min(timeout_s, 10.0), attempts=2)
         try:
@@ -136,8 +165,12 @@ def _build(
     geo: BoundarySource | None = None,
     *,
     geo_spec: str = "none",
+    accept_unit_changes: bool = False,
 ) -> BuildResult:
     started = time.perf_counter()
+    label = src.label()
+    previous = _previous_manifest(out_dir)
+    ledger = _unit_ledger(previous)
     requests = catalog.requests()
     n_layers = len(BOUNDARY_LEVELS) * len(BOUNDARY_YEARS) if geo is not None else 0
     total = len(GEBIEDEN_TABLES) + len(requests) + 1 + n_layers  # + harmonisation + boundary layers
@@ -150,13 +183,15 @@ def _build(
             progress(BuildProgress(step, total, table_id, message))
 
     warnings: list[str] = []
+    unit_notes: list[str] = []
     tables: dict[str, dict[str, Any]] = {}
 
     gemeenten = []
     for year, table_id in sorted(GEBIEDEN_TABLES.items()):
         tick(table_id, f"Gebieden in Nederland {year}")
-        text = src.fetch_text(table_id)
-        gemeenten.append(parse_gebieden(text, year, table_id))
+        with _naming(label):
+            text = src.fetch_text(table_id)
+            gemeenten.append(parse_gebieden(text, year, table_id))
         tables[table_id] = {"rows": len(text), "version": _version(src, table_id), "warnings": []}
     gemeenten_frame = pd.concat(gemeenten, ignore_index=True)
     resolver = RegionResolver.from_gemeenten(gemeenten_frame)
@@ -165,7 +200,8 @@ def _build(
     priority: list[int] = []
     for request in requests:
         tick(request.table_id, ", ".join(str(m) for m in request.measures))
-        raw = src.fetch(request)
+        with _naming(label):
+            raw = src.fetch(request)
         table_warnings = list(dict.fromkeys(raw.warnings))
         entries = [
             (indicator, spec, rank)
@@ -173,12 +209,16 @@ def _build(
             for rank, spec in enumerate(indicator.sources)
             if spec.table == request.table_id and spec.filters == dict(request.filters)
         ]
-        parts += tidy_table(raw, [(i, s) for i, s, _ in entries], resolver, table_warnings)
+        reported = _check_units(raw, request, ledger, previous, label, [i.id for i, _, _ in entries], accept_unit_changes, unit_notes)
+        with _naming(label):
+            parts += tidy_table(raw, [(i, s) for i, s, _ in entries], resolver, table_warnings)
         priority += [rank for _, _, rank in entries]
         table_warnings = list(dict.fromkeys(table_warnings))
         entry = tables.setdefault(request.table_id, {"rows": 0, "version": raw.version, "warnings": []})
         entry["rows"] += len(raw.frame)
         entry["warnings"] += table_warnings
+        if reported:
+            entry.setdefault("units", {}).update(reported)
         warnings += table_warnings
 
     published = _merge_by_priority(parts, priority)
@@ -220,7 +260,8 @@ def _build(
             "values": int(harmonised["value"].notna().sum()),
             "method": "VNG grenswijzigen address matrices (CC BY-NC-SA 4.0), from boundary year 2016 on",
         },
-        "warnings": notes + list(dict.fromkeys(warnings)),
+        "units": ledger,
+        "warnings": notes + unit_notes + list(dict.fromkeys(warnings)),
         "build_seconds": round(time.perf_counter() - started, 2),
     }
 
@@ -229,12 +270,13 @@ def _build(
         if geo is None:
             manifest["boundaries"] = None
         else:
-            manifest["boundaries"] = write_boundaries(
-                staging / "boundaries",
-                geo,
-                progress=lambda b: tick(b.level, f"grenzen {b.level} {b.year}"),
-                build_id=manifest["build_id"],
-            )
+            with _naming(geo.label):
+                manifest["boundaries"] = write_boundaries(
+                    staging / "boundaries",
+                    geo,
+                    progress=lambda b: tick(b.level, f"grenzen {b.level} {b.year}"),
+                    build_id=manifest["build_id"],
+                )
             manifest["warnings"] += [f"boundaries: {n}" for n in manifest["boundaries"].get("notes", [])]
         return {"boundaries": manifest["boundaries"], "warnings": manifest["warnings"]}
 
@@ -289,6 +331,29 @@ def _write_deal_tables(staging: Path, manifest: dict[str, Any]) -> dict[str, Any
     }
 
 
+@contextmanager
+def _naming(label: str | Callable[[], str]) -> Iterator[None]:
+    """Re-raise a library error whose message does not name the source with the source's label in front.
+
+    The type and attributes (``table_id``, ``row``, ``field``) stay the same, so
+    ``--source auto`` still falls back on SourceUnreachable. ``label`` may be a
+    callable, read when the error happens (a fallback source's label changes).
+    """
+    try:
+        yield
+    except WelfareError as exc:
+        message = str(exc)
+        label = label() if callable(label) else label
+        if label in message:
+            raise
+        try:
+            named = copy.copy(exc)
+            named.args = (f"{label}: {message}",)
+        except Exception:  # an error type that cannot be copied: keep it as it is
+            raise exc from None
+        raise named from exc
+
+
 def content_id(inputs: dict[str, Any], *frames: pd.DataFrame) -> str:
     """A 12-hex id of a build's inputs and tidy frames: equal inputs, equal id.
 
@@ -312,6 +377,73 @@ def _registry_sha256() -> str:
         return hashlib.sha256(DEFAULT_REGISTRY.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def _previous_manifest(out_dir: Path) -> dict[str, Any]:
+    """The manifest of the warehouse this build will replace, or {} when there is none (readable)."""
+    try:
+        return read_manifest(Path(out_dir))
+    except WarehouseError:
+        return {}
+
+
+def _unit_ledger(previous: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The previous warehouse's unit ledger (table → measure stem → unit), cleaned."""
+    ledger: dict[str, dict[str, str]] = {}
+    raw = previous.get("units")
+    if isinstance(raw, dict):
+        for table_id, units in raw.items():
+            if isinstance(units, dict):
+                clean = {str(k): str(v) for k, v in units.items() if isinstance(v, str) and v.strip()}
+                if clean:
+                    ledger[str(table_id)] = clean
+    return ledger
+
+
+def _norm_unit(unit: str) -> str:
+    return " ".join(unit.split())
+
+
+def _check_units(
+    raw: RawTable,
+    request: TableRequest,
+    ledger: dict[str, dict[str, str]],
+    previous: dict[str, Any],
+    label: str,
+    indicator_ids: list[str],
+    accept: bool,
+    notes: list[str],
+) -> dict[str, str]:
+    """Compare the units a source reports with the ledger; update the ledger; return what was reported.
+
+    Raises DataError (naming source, table, measure, both units and the
+    indicators that use the measure) on a change, unless ``accept``.
+    """
+    reported = {
+        str(ref): _norm_unit(raw.units[key])
+        for ref, key in raw.measure_keys.items()
+        if key in raw.units and raw.units[key] and raw.units[key].strip()
+    }
+    known = ledger.setdefault(request.table_id, {})
+    for stem, unit in reported.items():
+        before = known.get(stem)
+        if before is not None and _norm_unit(before) != unit:
+            where = f"table {request.table_id}, measure {stem}"
+            since = previous.get("build_id", "?")
+            used_by = ", ".join(indicator_ids) or "no indicator"
+            if not accept:
+                raise DataError(
+                    f"{label}: {where}: the unit changed from {before!r} to {unit!r} since the previous "
+                    f"warehouse (build {since}); values would be mixed up ({used_by}). Check the catalogue "
+                    f"(welfare/indicators.toml), then rebuild with {ACCEPT_UNITS_ENV}=1",
+                    table_id=request.table_id,
+                    field=stem,
+                )
+            notes.append(f"{where}: unit changed from {before!r} to {unit!r} (accepted; used by {used_by})")
+        known[stem] = unit
+    if not known:
+        ledger.pop(request.table_id, None)
+    return reported
 
 
 def _version(src: Source, table_id: str) -> str:

@@ -12,6 +12,10 @@ The flow of :meth:`CbsODataSource.fetch`:
 Every network call has a timeout and is retried with exponential backoff on
 faults that may pass (timeouts, dropped connections, HTTP 429/5xx, broken
 JSON); the error finally raised names the source, table, entity and fault.
+After a download the rows are counted against ``TypedDataSet/$count`` (same
+``$filter``), so a server that stops paging early (a page without its
+``odata.nextLink``) cannot cut a table short unnoticed; a server that does not
+answer the count is not held to it.
 ``cbsodata`` is imported inside the methods: importing ``welfare`` must work
 without it.
 """
@@ -251,12 +255,13 @@ class CbsODataSource:
             ),
         )
         rows = _entity(data, "TypedDataSet", table_id, self.label())
+        shown = ", ".join(f"{d}={t!r}" for d, t in request.filters.items()) or "none"
         if not rows:
-            shown = ", ".join(f"{d}={t!r}" for d, t in request.filters.items()) or "none"
             raise DataError(
                 f"table {table_id}, TypedDataSet: no rows returned (filters: {shown})",
                 table_id=table_id,
             )
+        self._check_count(table_id, odata_filter, len(rows), shown)
         titles = {d: _title_map(data.get(d) or []) for d in dim_keys}
         warnings: list[str] = []
 
@@ -335,6 +340,7 @@ class CbsODataSource:
         )
         props = _entity(data, "DataProperties", table_id, self.label())
         rows = _entity(data, "TypedDataSet", table_id, self.label())
+        self._check_count(table_id, "", len(rows), "none")
         dims = [p for p in props if p.get("Type") in DIMENSION_TYPES]
         topics = [p["Key"] for p in props if p.get("Type") == "Topic"]
         region_dim = _pick_dimension(dims, REGION_DIMENSIONS, GEO_TYPES)
@@ -355,6 +361,38 @@ class CbsODataSource:
         return pd.DataFrame({c: pd.array(v, dtype="string") for c, v in out.items()})
 
     # -- plumbing --------------------------------------------------------------------
+
+    def _row_count(self, table_id: str, odata_filter: str) -> int | None:
+        """The number of rows the server has for ``odata_filter`` (``TypedDataSet/$count``).
+
+        One try with the usual timeout; None when the server does not answer it
+        with a number (not every OData server offers ``$count``).
+        """
+        import requests
+
+        scheme = "https" if self.use_https else "http"
+        url = f"{scheme}://{self.catalog_url}/ODataFeed/odata/{table_id}/TypedDataSet/$count"
+        params = {"$filter": odata_filter} if odata_filter else None
+        try:
+            # Under the same option as every cbsodata call, so all requests look alike.
+            with _https_option(self._lib(), self.use_https):
+                response = requests.get(url, params=params, timeout=self.timeout_s)
+            text = response.text.strip() if response.status_code == 200 else ""
+        except requests.RequestException:
+            return None
+        return int(text) if text.isdigit() else None
+
+    def _check_count(self, table_id: str, odata_filter: str, received: int, shown: str) -> None:
+        """SourceError when fewer (or more) rows arrived than the server counts."""
+        expected = self._row_count(table_id, odata_filter)
+        if expected is not None and expected != received:
+            raise SourceError(
+                f"{self.label()}: table {table_id}, TypedDataSet: {received} rows arrived but the "
+                f"server counts {expected} (filters: {shown}); a follow-up page (odata.nextLink) is "
+                "missing, or the table changed while it was read",
+                source=self.label(),
+                table_id=table_id,
+            )
 
     def _lib(self) -> ModuleType:
         try:
@@ -432,6 +470,10 @@ class CbsODataSource:
                 kind, fault = SourceUnreachable, "host name could not be resolved"
             elif "aborted" in text.lower() or "reset" in text.lower():
                 fault = "the server closed the connection without answering"
+            elif "timed out" in text.lower():
+                # requests reports a read timeout inside the body as a ConnectionError
+                kind = SourceUnreachable
+                fault = f"the answer stopped in the middle: no data for {self.timeout_s:g} s (read timeout)"
             else:
                 kind, fault = SourceUnreachable, f"could not connect ({_short(text)})"
         elif isinstance(exc, json.JSONDecodeError):

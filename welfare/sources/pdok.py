@@ -11,7 +11,9 @@ servers with an offset), so the client does not depend on how the server pages.
 Every request has a timeout and is retried with exponential backoff on faults
 that may pass (timeouts, dropped connections, HTTP 429/5xx, broken JSON); the
 error finally raised names the source, collection, year, page and fault.
-Geometry comes as WGS84 lon/lat (CRS84), the OGC API default.
+Geometry comes as WGS84 lon/lat (CRS84), the OGC API default; a layer whose
+coordinates fall outside the Netherlands in lon/lat (RD New metres, swapped
+axes: a changed unit) is refused.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ DEFAULT_PAGE_SIZE = 1000
 # A guard against a server whose next links never end (or loop).
 MAX_PAGES = 200
 YEAR_PROPERTY = "jaarcode"
+# European Netherlands in WGS84 lon/lat, with a margin: (min lon, min lat, max lon, max lat).
+NL_LONLAT_BOUNDS = (2.5, 50.3, 7.8, 54.0)
 
 
 class PdokSource:
@@ -200,6 +204,17 @@ class PdokSource:
             table_id=table_id,
             year_property=YEAR_PROPERTY,
         )
+        if len(gdf):
+            x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+            bx0, by0, bx1, by1 = NL_LONLAT_BOUNDS
+            if not (bx0 <= x0 and by0 <= y0 and x1 <= bx1 and y1 <= by1):
+                raise SourceError(
+                    f"{self.label()}: collection {collection}, jaarcode {year}: coordinates span "
+                    f"x {x0:.6g}…{x1:.6g}, y {y0:.6g}…{y1:.6g}, outside the Netherlands in WGS84 "
+                    "lon/lat; did the coordinate unit or axis order change (RD New metres, lat/lon)?",
+                    source=self.label(),
+                    table_id=table_id,
+                )
         info = {
             "url": self.items_url(level),
             "jaarcode": year,
@@ -298,6 +313,10 @@ class PdokSource:
                 kind, fault = SourceUnreachable, "host name could not be resolved"
             elif "reset" in text or "aborted" in text or "closed" in text:
                 fault = "the server closed the connection without a complete answer"
+            elif "timed out" in text:
+                # requests reports a read timeout inside the body as a ConnectionError
+                kind = SourceUnreachable
+                fault = f"the answer stopped in the middle: no data for {self.timeout_s:g} s (read timeout)"
             else:
                 kind, fault = SourceUnreachable, f"could not connect ({_short(str(exc))})"
         elif isinstance(exc, json.JSONDecodeError):
