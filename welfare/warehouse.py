@@ -6,6 +6,9 @@ Layout of ``data/warehouse/`` (generated, git-ignored):
 - ``regions.parquet``: region × indeling year (see REGION_COLUMNS)
 - ``manifest.json``: when and from what the warehouse was built, and under
   ``files`` the size and SHA-256 of every other file in the folder
+- ``raw/``: after a live build, what CBS delivered per table (one snapshot per
+  catalogue request, see :func:`write_raw_snapshot`), so ``build --refresh``
+  can keep the tables that did not change (or failed) without downloading them
 
 A build writes a complete new warehouse into a staging folder beside the old
 one and then swaps the folders, so readers see either the old or the new
@@ -37,6 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from welfare.errors import WarehouseError
+from welfare.sources.base import MARGIN, PERIOD_KEY, PERIOD_TITLE, REGION_KEY, REGION_TITLE, MeasureRef, RawTable
 
 SCHEMA_VERSION = 1
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "warehouse"
@@ -427,3 +431,93 @@ def mtime(out_dir: Path = DEFAULT_DIR) -> float:
     """Modification time of the manifest: a cache key that changes with every build."""
     path = Path(out_dir) / MANIFEST
     return path.stat().st_mtime if path.exists() else 0.0
+
+
+# Raw snapshots (live builds): what the source delivered per table, for `build --refresh`.
+RAW_DIR = "raw"
+
+
+def snapshot_name(table_id: str, filters: Mapping[str, str] | None = None, text: bool = False) -> str:
+    """The warehouse-relative path of a table's snapshot: one per table and filter set.
+
+    >>> snapshot_name("86059NED", text=True)
+    'raw/86059NED.text.parquet'
+    >>> snapshot_name("86088NED", {"Persoonskenmerken": "Totaal personen"})
+    'raw/86088NED-3d9b1c8b.parquet'
+    """
+    if text:
+        return f"{RAW_DIR}/{table_id}.text.parquet"
+    key = json.dumps(sorted((filters or {}).items()), ensure_ascii=False)
+    return f"{RAW_DIR}/{table_id}-{hashlib.sha256(key.encode()).hexdigest()[:8]}.parquet"
+
+
+def _write_snapshot(path: Path, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    old = table.schema.metadata or {}
+    # Deterministic bytes: no build id or time inside, keys sorted; equal deliveries, equal files.
+    meta = {**meta, "schema_version": SCHEMA_VERSION}
+    table = table.replace_schema_metadata({**old, METADATA_KEY: json.dumps(meta, sort_keys=True, ensure_ascii=False).encode()})
+    pq.write_table(table, path)
+
+
+def _read_snapshot(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    if not path.is_file():
+        raise WarehouseError(f"no snapshot {path.name} in {path.parent}: run `{REBUILD}`")
+    try:
+        table = pq.read_table(path)
+        meta = json.loads((table.schema.metadata or {}).get(METADATA_KEY, b"{}"))
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise WarehouseError(f"{path}: unreadable snapshot ({exc}): run `{REBUILD}`") from exc
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise WarehouseError(f"{path}: snapshot schema {meta.get('schema_version')} ≠ {SCHEMA_VERSION}: run `{REBUILD}`")
+    return table.to_pandas(), meta
+
+
+def write_raw_snapshot(folder: Path, name: str, raw: RawTable, filters: Mapping[str, str], api: str = "") -> None:
+    """Write one delivered table (a RawTable) to ``folder/name`` (a build's staging folder).
+
+    The metadata keeps what ``welfare.tidy`` needs besides the frame: the
+    measure keys, units, extra dimensions, warnings and version, and the API.
+    """
+    meta = {
+        "kind": "measures",
+        "table_id": raw.table_id,
+        "filters": dict(filters),
+        "measure_keys": [[ref.stem, ref.occurrence, key] for ref, key in raw.measure_keys.items()],
+        "units": raw.units,
+        "extra_dims": raw.extra_dims,
+        "warnings": raw.warnings,
+        "version": raw.version,
+        "api": api,
+    }
+    _write_snapshot(Path(folder) / name, raw.frame, meta)
+
+
+def read_raw_snapshot(out_dir: Path, name: str) -> tuple[RawTable, dict[str, Any]]:
+    """A snapshot written by :func:`write_raw_snapshot`, as a RawTable and its metadata."""
+    frame, meta = _read_snapshot(Path(out_dir) / name)
+    extra_dims = [str(d) for d in meta.get("extra_dims") or []]
+    for col in [REGION_TITLE, REGION_KEY, PERIOD_TITLE, PERIOD_KEY, MARGIN, *extra_dims]:
+        if col in frame.columns:  # as the live sources give them (Parquet may bring back all-null columns as null)
+            frame[col] = frame[col].astype("object").where(frame[col].notna(), None).astype("string")
+    raw = RawTable(
+        table_id=str(meta.get("table_id", "")),
+        frame=frame,
+        measure_keys={MeasureRef(stem, int(occ)): str(key) for stem, occ, key in meta.get("measure_keys", [])},
+        units={str(k): str(v) for k, v in (meta.get("units") or {}).items()},
+        extra_dims=extra_dims,
+        warnings=[str(w) for w in meta.get("warnings") or []],
+        version=str(meta.get("version") or ""),
+    )
+    return raw, meta
+
+
+def write_text_snapshot(folder: Path, name: str, table_id: str, frame: pd.DataFrame, version: str = "", api: str = "") -> None:
+    """Write a table read as text (``fetch_text``: Gebieden in Nederland) to ``folder/name``."""
+    _write_snapshot(Path(folder) / name, frame, {"kind": "text", "table_id": table_id, "version": version, "api": api})
+
+
+def read_text_snapshot(out_dir: Path, name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A snapshot written by :func:`write_text_snapshot` and its metadata."""
+    return _read_snapshot(Path(out_dir) / name)
