@@ -185,6 +185,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "(de catalogus is sindsdien gewijzigd; bouw opnieuw met python -m welfare build)",
         "en": "(the catalogue has changed since; rebuild with python -m welfare build)",
     },
+    "summary.stale": {"nl": "Verouderde tabellen", "en": "Stale tables"},
+    "summary.stale_item": {
+        "nl": "{table}: vernieuwen mislukt op {when}, de vorige gegevens (versie {version}) zijn behouden",
+        "en": "{table}: refresh failed on {when}, the previous data (version {version}) were kept",
+    },
     "summary.schema_version": {"nl": "Schemaversie", "en": "Schema version"},
     "summary.package_version": {"nl": "Versie regiowelvaart", "en": "regiowelvaart version"},
     "summary.build_id": {"nl": "Build-id", "en": "Build id"},
@@ -210,6 +215,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.version": {"nl": "Versie", "en": "Version"},
     "col.rows": {"nl": "Rijen", "en": "Rows"},
     "col.n_warnings": {"nl": "Waarschuwingen", "en": "Warnings"},
+    "col.api": {"nl": "API", "en": "API"},
+    "col.stale": {"nl": "Verouderd", "en": "Stale"},
 }
 
 

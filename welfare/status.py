@@ -10,7 +10,11 @@ Example manifest fragment (the keys these functions read)::
     {"built_at": "2025-04-02T09:15:00+00:00", "schema_version": 1,
      "catalog_hash": "3f9a0c1b2d4e", "package_version": "0.1.0", "build_id": "…",
      "source": {"kind": "folder", "label": "…", "location": "/data/cbs", "checksum": "…"},
-     "tables": {"86088NED": {"rows": 1234, "version": "2025-03-14", "warnings": []}},
+     "tables": {"86088NED": {"rows": 1234, "version": "2025-03-14", "warnings": [],
+                             "api": "odata-v4"},
+                "85563NED": {"rows": 1164, "version": "2025-03-01", "api": "odata-v4",
+                             "stale": {"since": "2025-06-01T09:00:00+00:00", "reason": "…",
+                                       "cbs_version": "2025-05-30"}}},
      "coverage": [{"indicator_id": "wrk_unemployment", "level": "GM", "first_year": 2013,
                    "last_year": 2024, "regions_last_year": 342, "source_tables": ["86088NED"]}],
      "warnings": ["…"]}
@@ -44,8 +48,8 @@ COVERAGE_COLUMNS: tuple[str, ...] = (
 )
 """Columns of :func:`coverage_frame`; the header of column ``c`` is ``t(f"col.{c}", lang)``."""
 
-TABLE_COLUMNS: tuple[str, ...] = ("table_id", "version", "rows", "n_warnings")
-"""Columns of :func:`tables_frame`."""
+TABLE_COLUMNS: tuple[str, ...] = ("table_id", "version", "rows", "n_warnings", "api", "stale")
+"""Columns of :func:`tables_frame`; the header of column ``c`` is ``t(f"col.{c}", lang)``."""
 
 # Finest first, so "GM · CR · PV" reads from small to large areas.
 LEVEL_ORDER: tuple[str, ...] = ("GM", "AM", "CR", "PV", "LD", "NL")
@@ -323,18 +327,24 @@ def table_ids(manifest: Mapping[str, Any]) -> list[str]:
 
 
 def tables_frame(manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per source table: id, version (the data vintage), rows, warnings.
+    """One row per source table: id, version (the data vintage), rows, warnings, API, stale.
+
+    ``api`` is the CBS API that served the table (``odata-v4``/``odata-v3``;
+    None for a CSV folder); ``stale`` is True when a ``build --refresh`` could
+    not fetch the table's newer version and kept its previous data.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`TABLE_COLUMNS`; ``rows`` and ``n_warnings`` are Int64,
-        missing stays <NA>; ``version`` is None when unknown.
+        missing stays <NA>; ``version`` and ``api`` are None when unknown.
 
     Examples
     --------
     >>> tables_frame({"tables": {"86088NED": {"rows": 10, "version": "2025-03-14"}}}).to_dict("records")
-    [{'table_id': '86088NED', 'version': '2025-03-14', 'rows': 10, 'n_warnings': 0}]
+    [{'table_id': '86088NED', 'version': '2025-03-14', 'rows': 10, 'n_warnings': 0, 'api': None, 'stale': False}]
+    >>> tables_frame({"tables": {"T": {"api": "odata-v4", "stale": {"reason": "HTTP 500"}}}})[["api", "stale"]].to_dict("records")
+    [{'api': 'odata-v4', 'stale': True}]
     """
     tables = manifest.get("tables") if isinstance(manifest.get("tables"), Mapping) else {}
     rows = []
@@ -348,13 +358,50 @@ def tables_frame(manifest: Mapping[str, Any]) -> pd.DataFrame:
                 "version": str(version) if version not in (None, "") else None,
                 "rows": _int_or_none(info.get("rows")),
                 "n_warnings": len(warnings) if isinstance(warnings, list) else (0 if info else None),
+                "api": str(info["api"]) if info.get("api") else None,
+                "stale": bool(info.get("stale")),
             }
         )
     frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     frame["version"] = frame["version"].astype(object)
+    frame["api"] = frame["api"].astype(object)
+    frame["stale"] = frame["stale"].astype(bool)
     for col in ("rows", "n_warnings"):
         frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
     return frame
+
+
+def stale_tables(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The tables a ``build --refresh`` could not fetch anew: their previous data were kept.
+
+    Each: ``table_id``, ``version`` (of the data kept), ``cbs_version`` (the
+    newer one CBS has, when known), ``since`` (when the refresh failed) and
+    ``reason``; sorted by table id.
+
+    Examples
+    --------
+    >>> stale_tables({"tables": {"T": {"version": "2025-01-01", "stale": {"since": "2025-06-01", "reason": "HTTP 500"}},
+    ...                          "U": {"version": "2025-01-01"}}})
+    [{'table_id': 'T', 'version': '2025-01-01', 'cbs_version': None, 'since': '2025-06-01', 'reason': 'HTTP 500'}]
+    """
+    tables = manifest.get("tables") if isinstance(manifest.get("tables"), Mapping) else {}
+    out = []
+    for tid in sorted(tables, key=str.lower):
+        info = tables[tid] if isinstance(tables[tid], Mapping) else {}
+        stale = info.get("stale")
+        if not stale:
+            continue
+        facts = stale if isinstance(stale, Mapping) else {}
+        out.append(
+            {
+                "table_id": str(tid),
+                "version": str(info["version"]) if info.get("version") else None,
+                "cbs_version": str(facts["cbs_version"]) if facts.get("cbs_version") else None,
+                "since": str(facts["since"]) if facts.get("since") else None,
+                "reason": str(facts["reason"]) if facts.get("reason") else None,
+            }
+        )
+    return out
 
 
 def build_warnings(manifest: Mapping[str, Any]) -> list[str]:
@@ -532,6 +579,25 @@ def source_summary(
     rows += [
         (t("summary.built_at", lang), format_built_at(manifest.get("built_at"), lang)),
         (t("summary.vintage", lang), _vintage(manifest, lang)),
+    ]
+    stale = stale_tables(manifest)
+    if stale:
+        rows.append(
+            (
+                t("summary.stale", lang),
+                "; ".join(
+                    t(
+                        "summary.stale_item",
+                        lang,
+                        table=s["table_id"],
+                        version=s["version"] or MISSING,
+                        when=format_built_at(s["since"], lang, date_only=True),
+                    )
+                    for s in stale
+                ),
+            )
+        )
+    rows += [
         (t("summary.catalog_hash", lang), catalog_hash),
         (t("summary.schema_version", lang), text(manifest.get("schema_version"))),
         (t("summary.package_version", lang), text(manifest.get("package_version"))),
