@@ -343,14 +343,14 @@ def style(frame: pd.DataFrame):
     )
 
 
-# fixed widths, so the tables of all themes line up
+# fixed widths, so the tables of all themes line up; the sparkline beside the value, visible without scrolling
 COLUMNS = {
     "indicator": st.column_config.TextColumn(t("profile.col_indicator", lang), width=300),
     "value": st.column_config.TextColumn(t("profile.col_value", lang), width=140, help=t("profile.col_margin_help", lang)),
+    "history": st.column_config.LineChartColumn(t("profile.col_history", lang), width=90, color=charts.MUTED_COLOR),
     "nl": st.column_config.TextColumn(t("profile.col_nl", lang), width=85, help=t("profile.col_nl_help", lang)),
     "position": st.column_config.TextColumn(t("profile.col_position", lang), width=175, help=t("profile.col_position_help", lang)),
     "trend": st.column_config.TextColumn(t("profile.col_trend", lang), width=255, help=t("profile.col_trend_help", lang)),
-    "history": st.column_config.LineChartColumn(t("profile.col_history", lang), width=90, color=charts.MUTED_COLOR),
     "source": st.column_config.TextColumn(t("profile.col_source", lang), width=125, help=t("profile.col_source_help", lang)),
     "notes": st.column_config.TextColumn(t("profile.col_notes", lang), width=320),
 }

@@ -197,7 +197,7 @@ else:
         category_labels={th: catalog.theme_label(th, lang) for th in theme_order}, category_order=theme_order,
         reference=0.0, reference_label=t(f"compare.average_{ref_level}", lang),
         unit=t("compare.themes_unit", lang), title=title, subtitle=t("compare.themes_subtitle", lang, among=among),
-        source=charts.source_line(tables_used, years_used, lang, harmonised=True), vintage=vintage, lang=lang, decimals=2,
+        source=charts.source_line(tables_used, years_used, lang, harmonised=True, max_tables=2), vintage=vintage, lang=lang, decimals=2,
     )
     st.plotly_chart(fig, theme=None, key="compare_themes", alt=title + ". " + t("compare.table_below", lang))
     if len(kinds) > 1 or profile.DEAL_KIND in kinds:
