@@ -207,7 +207,7 @@ else:
     )
 
 # the composite: rank with its band and the attainable extremes, or a deal area among gemeenten
-m = st.columns(5)
+m = st.columns(5 if kind == profile.DEAL_KIND else 4)
 try:
     if kind == profile.DEAL_KIND:
         area = deal_score(BUILD, config_hash, code, deal_members[code], config).iloc[0]
@@ -235,12 +235,14 @@ try:
                     help=t("rank.col_rank_help", lang))
         m[1].metric(t("profile.metric_band", lang),
                     f"{unc['rank_p05']:.0f}–{unc['rank_p95']:.0f}" if ranked else "–", help=t("rank.col_band_help", lang))
-        m[2].metric(t("rank.col_label", lang), charts.label(lab, lang),
-                    help=t("rank.col_label_help", lang, top=profile.TOP_N[level]))
-        m[3].metric(t("profile.metric_worst", lang),
+        m[2].metric(t("profile.metric_worst", lang),
                     t("profile.worst_of", lang, n=int(mine["worst_quarter_count"]), total=int(mine["n_indicators"])),
                     help=t("rank.col_worst_help", lang))
-        m[4].metric(t("rank.metric_hash", lang), result.hash, help=t("rank.metric_hash_help", lang))
+        m[3].metric(t("rank.metric_hash", lang), result.hash, help=t("rank.metric_hash_help", lang))
+        if ranked:
+            symbol = {"robuust hoog": "◆", "grensgeval": "●", "robuust laag": "■"}.get(lab, "×")
+            st.markdown(t("profile.verdict", lang, symbol=symbol, label=charts.label(lab, lang),
+                          share=charts.format_percent(unc["p_top_n"], lang), top=profile.TOP_N[level]))
         if view.weights != state.DEFAULT_PRESET:
             moved = default.regions.set_index("region_code").loc[code, "rank"] - mine["rank"] if ranked else None
             st.caption(t("profile.moved", lang, moved=profile.moved_text(moved)))

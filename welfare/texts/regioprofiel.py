@@ -24,6 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "profile.metric_rank": {"nl": "Rang (druk)", "en": "Rank (pressure)"},
     "profile.rank_of": {"nl": "{rank} van {n}", "en": "{rank} of {n}"},
+    "profile.verdict": {
+        "nl": "**Oordeel: {symbol} {label}**: in {share} van de trekkingen bij de {top} met meeste druk (robuust hoog vanaf 90%, robuust laag tot 10%).",
+        "en": "**Verdict: {symbol} {label}**: among the {top} with most pressure in {share} of the draws (robustly high from 90%, robustly low up to 10%).",
+    },
     "profile.metric_band": {"nl": "Band (5–95%)", "en": "Band (5–95%)"},
     "profile.metric_worst": {"nl": "Slechtste kwart", "en": "Worst quarter"},
     "profile.worst_of": {"nl": "{n} van {total}", "en": "{n} of {total}"},
