@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -635,13 +636,16 @@ def _text(value: Any) -> Any:
 
 
 def _floats(table_id: str, key: str, rows: list[dict[str, Any]], row_numbers: Any) -> pd.Series:
-    """The column ``key`` as float64; null → NaN, anything non-numeric → DataError."""
+    """The column ``key`` as float64; null → NaN, anything else that is not a finite number → DataError.
+
+    (Python's JSON reader accepts ``NaN`` and ``Infinity``; CBS never sends them.)
+    """
     values: list[float] = []
     for i, r in enumerate(rows):
         v = r.get(key)
         if v is None:
             values.append(float("nan"))
-        elif isinstance(v, int | float) and not isinstance(v, bool):
+        elif isinstance(v, int | float) and not isinstance(v, bool) and _finite(v):
             values.append(float(v))
         else:
             raise DataError(
@@ -651,6 +655,13 @@ def _floats(table_id: str, key: str, rows: list[dict[str, Any]], row_numbers: An
                 field=key,
             )
     return pd.Series(values, dtype="float64")
+
+
+def _finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond float's range
+        return False
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -167,8 +167,12 @@ class StatlineCsvFolder:
                     field=dim,
                 )
         keys = list(dict.fromkeys(measure_keys.values()))
-        try:  # fast path: every measure cell a number or empty
+        try:  # fast path: every measure cell a finite number or empty
             table = self._parse(table_id, path, data, columns, dims, keys, numeric=True)
+            for key in keys:  # pyarrow reads 'nan', 'inf' and '1e999' as floats; CBS never writes them
+                column = table.column(key)
+                if pc.any(pc.or_(pc.is_nan(column), pc.is_inf(column))).as_py():
+                    raise _NotNumeric
         except _NotNumeric:  # parse as text to say which cell is wrong, and read '.' as missing
             table = self._parse(table_id, path, data, columns, dims, keys)
         frame = pd.DataFrame(
@@ -224,10 +228,11 @@ class StatlineCsvFolder:
 
     @staticmethod
     def _numbers(table_id: str, key: str, raw: np.ndarray, lines: np.ndarray, warnings: list[str]) -> np.ndarray:
-        """Strings to floats: empty and '.' are missing (never 0); anything else non-numeric is an error."""
+        """Strings to floats: empty and '.' are missing (never 0); anything else that is not a finite
+        number ('abc', 'nan', 'inf', '1e999') is an error."""
         text = pd.Series(raw, dtype="string").str.strip()
         values = pd.to_numeric(text.where(~text.isin(_MISSING_MARKS)), errors="coerce").to_numpy(dtype=float)
-        bad = np.isnan(values) & ~text.isin(_MISSING_MARKS).to_numpy()
+        bad = ~np.isfinite(values) & ~text.isin(_MISSING_MARKS).to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise DataError(
