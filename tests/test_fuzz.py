@@ -124,10 +124,10 @@ KNOWN_BUGS: dict[str, KnownBug] = {
         ),
     ),
     "scoring-year-not-an-int": KnownBug(
-        "welfare.scoring.ScoringConfig (year, up_to_year) → score",
+        "welfare.scoring.ScoringConfig.from_dict (year, up_to_year) → score",
         (TypeError, ValueError),  # type: ignore[arg-type]
         r"merge on|not supported between instances of",
-        lambda d: _expect_value_error_naming(lambda: ScoringConfig(year="2023"), "year"),  # type: ignore[arg-type]
+        lambda d: _expect_value_error_naming(lambda: ScoringConfig.from_dict({"year": "2023"}), "year"),
     ),
 }
 
