@@ -222,7 +222,7 @@ def test_region_with_all_indicators_missing_gets_no_score():
 def test_config_validation_names_the_field():
     with pytest.raises(ValueError, match="'normalisation' must be one of"):
         ScoringConfig(normalisation="rank")
-    with pytest.raises(ValueError, match="theme weight of 'wonen' must be a number ≥ 0"):
+    with pytest.raises(ValueError, match="theme weight of 'wonen' must be a number from 0"):
         ScoringConfig(theme_weights=(("wonen", -1.0),))
     with pytest.raises(ValueError, match="unknown theme"):
         ScoringConfig(theme_weights=(("weer", 1.0),)).resolved(CATALOG)

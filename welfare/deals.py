@@ -87,6 +87,7 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import io
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -735,19 +736,31 @@ def _read_rows(path: Path, label: str) -> tuple[list[tuple[int, dict[str, str]]]
     """
     if not path.is_file():
         raise RegistryError(f"{label}: the registry file does not exist", (), table_id=label)
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [h.strip() for h in next(reader, [])]
-        missing = [c for c in COLUMNS if c not in header]
-        extra = [c for c in header if c not in COLUMNS]
-        if missing or extra or len(set(header)) != len(header):
-            problems = [RowProblem(1, c, "column missing") for c in missing]
-            problems += [RowProblem(1, c or "(empty)", "unknown column") for c in extra]
-            problems = problems or [RowProblem(1, "header", "a column occurs twice")]
-            raise RegistryError(_message(label, problems), problems, table_id=label)
-        rows: list[tuple[int, dict[str, str]]] = []
-        problems = []
-        line = reader.line_num + 1  # the line a record starts on (fields may span lines)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problem = RowProblem(line, "file", f"is not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}): save the registry as UTF-8")
+        raise RegistryError(_message(label, [problem]), [problem], table_id=label) from None
+    return _rows_of(io.StringIO(text, newline=""), label)
+
+
+def _rows_of(fh: io.StringIO, label: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
+    """:func:`_read_rows` on the decoded text."""
+    reader = csv.reader(fh)
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in COLUMNS if c not in header]
+    extra = [c for c in header if c not in COLUMNS]
+    if missing or extra or len(set(header)) != len(header):
+        problems = [RowProblem(1, c, "column missing") for c in missing]
+        problems += [RowProblem(1, c or "(empty)", "unknown column") for c in extra]
+        problems = problems or [RowProblem(1, "header", "a column occurs twice")]
+        raise RegistryError(_message(label, problems), problems, table_id=label)
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems = []
+    line = reader.line_num + 1  # the line a record starts on (fields may span lines)
+    try:
         for values in reader:
             if any(v.strip() for v in values):
                 if len(values) != len(header):
@@ -755,6 +768,9 @@ def _read_rows(path: Path, label: str) -> tuple[list[tuple[int, dict[str, str]]]
                 else:
                     rows.append((line, {h: v.strip() for h, v in zip(header, values)}))
             line = reader.line_num + 1
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit: an unclosed quote, usually
+        problem = RowProblem(line, "row", f"cannot be read as CSV ({exc}); look for an unclosed quote")
+        raise RegistryError(_message(label, [problem]), [problem], table_id=label) from None
     return rows, problems
 
 

@@ -53,6 +53,9 @@ PRESETS: dict[str, dict[str, Any]] = {
 QUARTER = 0.25
 
 
+MAX_WEIGHT = 1e6  # weights are relative (0–5 in the UI); a cap keeps their sum finite
+
+
 @dataclass(frozen=True)
 class ScoringConfig:
     """The recipe of a pressure ranking.
@@ -86,6 +89,14 @@ class ScoringConfig:
     up_to_year: int | None = None
 
     def __post_init__(self) -> None:
+        for name in ("year", "up_to_year"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | np.integer)):
+                raise ValueError(f"'{name}' must be a whole year such as 2023 or None, got {value!r}")
+        if self.indicators is not None and not (
+            isinstance(self.indicators, tuple) and all(isinstance(i, str) for i in self.indicators)
+        ):
+            raise ValueError(f"'indicators' must be a tuple of indicator ids, got {self.indicators!r}")
         if self.year is not None and self.up_to_year is not None:
             raise ValueError("give 'year' (one report year) or 'up_to_year' (the latest per indicator up to it), not both")
         if self.level not in SCORE_LEVELS:
@@ -94,12 +105,15 @@ class ScoringConfig:
             raise ValueError(f"'normalisation' must be one of {list(NORMALISATIONS)}, got {self.normalisation!r}")
         if self.aggregation not in SCORE_AGGREGATIONS:
             raise ValueError(f"'aggregation' must be one of {list(SCORE_AGGREGATIONS)}, got {self.aggregation!r}")
-        if not 0.0 < self.min_coverage <= 1.0:
+        if not isinstance(self.min_coverage, int | float) or isinstance(self.min_coverage, bool) or not 0.0 < self.min_coverage <= 1.0:
             raise ValueError(f"'min_coverage' must be in (0, 1], got {self.min_coverage!r}")
         if self.theme_weights is not None:
-            for theme, weight in self.theme_weights:
-                if not (isinstance(weight, int | float) and np.isfinite(weight) and weight >= 0):
-                    raise ValueError(f"theme weight of {theme!r} must be a number ≥ 0, got {weight!r}")
+            for pair in self.theme_weights:
+                if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
+                    raise ValueError(f"'theme_weights' must be (theme, weight) pairs with a theme name, got {pair!r}")
+                theme, weight = pair
+                if not (isinstance(weight, int | float) and not isinstance(weight, bool) and np.isfinite(weight) and 0 <= weight <= MAX_WEIGHT):
+                    raise ValueError(f"theme weight of {theme!r} must be a number from 0 to {MAX_WEIGHT:g}, got {weight!r}")
             if sum(w for _, w in self.theme_weights) <= 0:
                 raise ValueError("theme weights are all zero")
 
@@ -136,16 +150,34 @@ class ScoringConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScoringConfig:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict`. Untrusted input (a link, a file) gets a ValueError naming the field.
+
+        >>> ScoringConfig.from_dict({"theme_weights": [1, 2]})
+        Traceback (most recent call last):
+        ...
+        ValueError: 'theme_weights' must be an object of theme → weight, got [1, 2]
+        """
+        if not isinstance(data, dict):
+            raise ValueError(f"a scoring config must be an object (of year, level, indicators, theme_weights, ...), got {type(data).__name__}")
         weights = data.get("theme_weights")
+        if weights is not None and not isinstance(weights, dict):
+            raise ValueError(f"'theme_weights' must be an object of theme → weight, got {weights!r}")
+        indicators = data.get("indicators")
+        if indicators is not None and not isinstance(indicators, list | tuple):
+            raise ValueError(f"'indicators' must be a list of indicator ids, got {indicators!r}")
+        coverage = data.get("min_coverage", 0.65)
+        if isinstance(coverage, bool) or not isinstance(coverage, int | float):
+            raise ValueError(f"'min_coverage' must be a number in (0, 1], got {coverage!r}")
+        if weights and not all(isinstance(k, str) for k in weights):
+            raise ValueError(f"'theme_weights' keys must be theme names, got {list(weights)!r}")
         return cls(
             year=data.get("year"),
             level=data.get("level", "GM"),
-            indicators=tuple(data["indicators"]) if data.get("indicators") else None,
+            indicators=tuple(indicators) if indicators else None,
             normalisation=data.get("normalisation", "zscore"),
             theme_weights=tuple(sorted(weights.items())) if weights else None,
             aggregation=data.get("aggregation", "arithmetic"),
-            min_coverage=float(data.get("min_coverage", 0.65)),
+            min_coverage=float(coverage),
             up_to_year=data.get("up_to_year"),
         )
 
