@@ -214,3 +214,17 @@ def artefact_path(name: str) -> Path:
     folder = Path(os.environ.get(ARTEFACTS_ENV) or REPO / "test-artefacts")
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
+
+
+# url path → page file of every page; tests audit a page once its file exists
+PAGE_FILES = {
+    "kaart": "kaart.py",
+    "ranglijst": "ranglijst.py",
+    "regioprofiel": "regioprofiel.py",
+    "vergelijken": "vergelijken.py",
+    "deals": "deals.py",
+    "toets": "toets.py",
+    "methode": "methode.py",
+    "status": "status.py",
+}
+PRESENT_PAGES = [path for path, file in PAGE_FILES.items() if (REPO / "pages" / file).exists()]

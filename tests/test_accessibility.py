@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import REPO, artefact_path, chromium_path, launch_chromium, streamlit_server, wait_for_app
+from browser import PAGE_FILES, PRESENT_PAGES, REPO, artefact_path, chromium_path, launch_chromium, streamlit_server, wait_for_app
 
 try:
     from axe_playwright_python.sync_playwright import Axe
@@ -24,18 +24,6 @@ except ImportError:  # pragma: no cover - both are in requirements.txt
 if (chromium_path() is None or sync_playwright is None) and not os.environ.get("CI"):
     pytest.skip("chromium (Debian package) or playwright is not installed", allow_module_level=True)
 
-# url path → page file; a page is audited once its file exists
-PAGES = {
-    "kaart": "kaart.py",
-    "ranglijst": "ranglijst.py",
-    "regioprofiel": "regioprofiel.py",
-    "vergelijken": "vergelijken.py",
-    "deals": "deals.py",
-    "toets": "toets.py",
-    "methode": "methode.py",
-    "status": "status.py",
-}
-PRESENT = [path for path, file in PAGES.items() if (REPO / "pages" / file).exists()]
 BLOCKING = {"serious", "critical"}
 
 
@@ -57,7 +45,7 @@ def browser() -> Iterator[object]:
             instance.close()
 
 
-@pytest.mark.parametrize("path", PRESENT)
+@pytest.mark.parametrize("path", PRESENT_PAGES)
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_no_serious_accessibility_violations(server, browser, path: str, lang: str) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1600})

@@ -18,20 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from browser import REPO, chromium_path, launch_chromium, streamlit_server, wait_for_app
+from browser import PAGE_FILES, PRESENT_PAGES, REPO, chromium_path, launch_chromium, streamlit_server, wait_for_app
 
 APP = REPO / "app.py"
-PAGES = {
-    "kaart": "kaart.py",
-    "ranglijst": "ranglijst.py",
-    "regioprofiel": "regioprofiel.py",
-    "vergelijken": "vergelijken.py",
-    "deals": "deals.py",
-    "toets": "toets.py",
-    "methode": "methode.py",
-    "status": "status.py",
-}
-PRESENT = [name for name, file in PAGES.items() if (REPO / "pages" / file).exists()]
 PARAMS = ["lang", "niveau", "jaar", "indicator", "weergave", "regio", "gewichten", "deals", "deal", "ronde", "status",
           "provincie", "budget", "thema", "zoek", "kleur", "gemeenten", "preset", "rijksbijdrage", "cofinanciering"]  # fmt: skip
 HOSTILE = [
@@ -63,7 +52,7 @@ def run_page(page: str, query: dict[str, str | list[str]]) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=180)
     for key, value in query.items():
         at.query_params[key] = value
-    at.switch_page(f"pages/{PAGES[page]}")
+    at.switch_page(f"pages/{PAGE_FILES[page]}")
     return at.run()
 
 
@@ -75,7 +64,7 @@ def assert_survived(at: AppTest, page: str, query: dict) -> None:
 ROUNDS = 5  # each round gives every parameter another hostile value; together they use every value
 
 
-@pytest.mark.parametrize("page", PRESENT)
+@pytest.mark.parametrize("page", PRESENT_PAGES)
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_hostile_values_in_every_parameter(warehouse, monkeypatch, page, round_):
     monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(warehouse))
@@ -96,7 +85,7 @@ values = st.one_of(
 )
 
 
-@pytest.mark.parametrize("page", PRESENT)
+@pytest.mark.parametrize("page", PRESENT_PAGES)
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(query=st.dictionaries(st.sampled_from(PARAMS + ["onbekend", "x"]), values, max_size=6))
 def test_random_query_strings(warehouse, monkeypatch, page, query):
@@ -124,7 +113,7 @@ def server(warehouse, tmp_path_factory) -> Iterator[str]:
 
 
 @needs_browser
-@pytest.mark.parametrize("page", PRESENT)
+@pytest.mark.parametrize("page", PRESENT_PAGES)
 def test_injected_markup_never_runs(server, page):
     payload = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>"
     query = urlencode({p: payload for p in PARAMS})
