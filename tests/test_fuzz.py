@@ -480,7 +480,7 @@ typed_config = st.fixed_dictionaries(
 json_value = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True), TEXT,
               st.sampled_from(THEMES + INDICATORS + ["GM", "CR", "zscore", "count", "0.5", "2023"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.one_of(st.sampled_from(THEMES), TEXT), inner, max_size=4)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(THEMES) | TEXT, inner, max_size=4),
     max_leaves=8,
 )  # fmt: skip
 json_config = st.one_of(
