@@ -466,3 +466,112 @@ def test_fake_portal_refuses_filters_it_cannot_apply(v4: FakeOData4Server) -> No
     assert bad.status_code == 400
     ok = requests.get(url, params={"$filter": "Measure in ('M000000') and RegioS eq 'GM0363'", "$count": "true"}, timeout=5)
     assert ok.status_code == 200 and ok.json()["@odata.count"] == 0
+
+
+# -- the build: source choice per table ----------------------------------------------
+
+MINI = ("wrk_unemployment", "hea_experienced_health")
+
+
+def mini_catalog():
+    import dataclasses
+
+    catalog = load_catalog()
+    return dataclasses.replace(catalog, indicators={k: catalog.indicators[k] for k in MINI})
+
+
+def point_at(mp: pytest.MonkeyPatch, v4_host: str | None, v3_host: str | None) -> None:
+    mp.setenv("REGIOWELVAART_CBS4_URL", v4_host or "off")
+    mp.setenv("REGIOWELVAART_CBS4_HTTPS", "0")
+    mp.setenv("REGIOWELVAART_CBS_URL", v3_host or "off")
+    mp.setenv("REGIOWELVAART_CBS_HTTPS", "0")
+
+
+def live_build(out: Path):
+    from welfare.build import build_warehouse
+
+    return build_warehouse(source="cbs", out_dir=out, boundaries=None, catalog=mini_catalog(), timeout_s=2.0)
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_from_v4_equals_build_from_v3(v4: FakeOData4Server, v3: FakeCbsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from welfare.warehouse import read_observations, read_regions
+
+    point_at(monkeypatch, v4.host, None)
+    from_v4 = live_build(tmp_path / "v4")
+    point_at(monkeypatch, None, v3.catalog_url)
+    from_v3 = live_build(tmp_path / "v3")
+    assert from_v4.manifest["source"]["api"] == "odata-v4" and from_v3.manifest["source"]["api"] == "odata-v3"
+    assert {e["api"] for e in from_v4.manifest["tables"].values()} == {"odata-v4"}
+    pd.testing.assert_frame_equal(read_observations(tmp_path / "v4"), read_observations(tmp_path / "v3"))
+    pd.testing.assert_frame_equal(read_regions(tmp_path / "v4"), read_regions(tmp_path / "v3"))
+    assert from_v4.manifest["units"] == from_v3.manifest["units"]
+    assert "tables: 17 from CBS OData v4" in from_v4.summary
+
+
+def test_build_with_v4_down_uses_v3_and_says_so(v3: FakeCbsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    point_at(monkeypatch, f"127.0.0.1:{closed_port()}", v3.catalog_url)
+    result = live_build(tmp_path / "wh")
+    tables = result.manifest["tables"]
+    assert {e["api"] for e in tables.values()} == {"odata-v3"}
+    assert result.manifest["source"]["api"] == "odata-v3"
+    assert all(e["version"] == v3.modified for e in tables.values())
+    assert "connection refused" in tables["82000NED"]["fallback"]  # the first table tried
+    assert "skipped: unreachable for 2 tables in a row" in tables["86088NED"]["fallback"]
+    assert "tables: 17 from CBS OData v3" in result.summary
+    assert any(w.startswith("CBS OData v4 did not serve 17 table(s)") for w in result.warnings)
+
+
+def test_build_with_a_v4_fault_takes_that_table_from_v3(
+    v4: FakeOData4Server, v3: FakeCbsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_at(monkeypatch, v4.host, v3.catalog_url)
+    v4.set_fault("86088NED", "Observations", invalid_json=True)
+    result = live_build(tmp_path / "wh")
+    tables = result.manifest["tables"]
+    assert tables["86088NED"]["api"] == "odata-v3" and "invalid JSON" in tables["86088NED"]["fallback"]
+    assert tables["86088NED"]["version"] == v3.modified
+    assert "measure_codes" not in tables["86088NED"]
+    assert tables["85563NED"]["api"] == "odata-v4" and tables["85563NED"]["version"] == "2025-04-01T02:00:00+02:00"
+    assert tables["85563NED"]["measure_codes"]["ErvarenGezondheidGoedZeerGoed"] == v4.measure_code("85563NED", "ErvarenGezondheidGoedZeerGoed_1")
+    assert result.manifest["source"]["api"] == "odata-v4+odata-v3"
+    assert "tables: 16 from CBS OData v4, 1 from CBS OData v3" in result.summary
+    assert any(line.startswith("  86088NED from CBS OData v3: ") and "invalid JSON" in line for line in result.summary)
+
+
+def test_build_with_both_apis_failing_keeps_the_previous_warehouse(
+    v4: FakeOData4Server, v3: FakeCbsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_at(monkeypatch, v4.host, v3.catalog_url)
+    out = tmp_path / "wh"
+    live_build(out)
+    before = checksums(out)
+    v4.set_fault("86088NED", "Observations", status=500)
+    v3.set_fault("86088NED", "TypedDataSet", status=503)
+    with pytest.raises(SourceError) as caught:
+        live_build(out)
+    message = str(caught.value)
+    assert "table 86088NED: both CBS APIs failed" in message
+    assert re.search(r"CBS OData v4 \(127\.0\.0\.1:\d+\): table 86088NED, Observations, .*HTTP 500", message)
+    assert re.search(r"CBS OData v3 \(127\.0\.0\.1:\d+\): table 86088NED, .*HTTP 503", message)
+    assert checksums(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wh"]
+
+
+def test_measure_codes_learned_by_a_build_are_used_by_the_next(
+    v4: FakeOData4Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_at(monkeypatch, v4.host, None)
+    out = tmp_path / "wh"
+    live_build(out)
+    # CBS renames the measure; the code recorded in the manifest still finds it
+    v4.retitle("86088NED", "Werkloosheidspercentage_13", title="Werkloosheid (ILO)")
+    result = live_build(out)
+    assert result.manifest["tables"]["86088NED"]["measure_codes"]["Werkloosheidspercentage"] == v4.measure_code("86088NED", "Werkloosheidspercentage_13")
+    with pytest.raises(DataError, match=r"no measure for 'Werkloosheidspercentage'"):
+        source4(v4).fetch(LABOUR)  # without the code from that manifest the title no longer matches

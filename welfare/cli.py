@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="timeout of each request to live CBS (default 30)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.add_argument(
+        "--refresh",
+        action="store_true",
+        help="download only the tables whose modification date at CBS changed since the previous warehouse; "
+        "a table that fails keeps its previous data, flagged stale",
+    )
 
     reg = sub.add_parser("regions", help="list regions of one indeling year with their parents")
     reg.add_argument("--level", choices=LEVELS, default="GM", help="GM gemeente, CR COROP, PV provincie, LD landsdeel, AM arbeidsmarktregio, NL (default GM)")
@@ -143,6 +149,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             progress=None if args.quiet else _progress_bar(err),
             timeout_s=args.timeout,
             boundaries=None if args.boundaries == "none" else args.boundaries,
+            refresh=args.refresh,
         )
     except WelfareError as exc:
         err.write(f"build failed: {exc}\nThe previous warehouse (if any) in {args.out} is unchanged.\n")

@@ -960,6 +960,8 @@ class CbsLiveSource:
                     raise
         elif self.v4 is not None:
             skipped = f"{self.v4.label()} skipped: unreachable for {self._v4_down} tables in a row ({self._v4_down_reason})"
+            if self.v3 is None:
+                raise SourceUnreachable(f"table {table_id}: {skipped}", source=self.v4.label(), table_id=table_id)
         assert self.v3 is not None
         try:
             result = call(self.v3)
