@@ -51,6 +51,10 @@ coverage = status.coverage_frame(manifest, lang, catalog, records)
 tables = status.tables_frame(manifest)
 source_line = status.source_line(manifest, lang)
 
+stale_banner = status.stale_banner(manifest, lang)
+if stale_banner:  # a refresh kept the previous data of these tables
+    st.warning(stale_banner, icon=":material/history:")
+
 built, source, indicators, n_tables = st.columns(4)
 built.metric(t("status.metric_built", lang), status.format_built_at(manifest.get("built_at"), lang, date_only=True))
 source.metric(t("status.metric_source", lang), status.source_kind_label(manifest, lang, short=True))
@@ -110,6 +114,8 @@ with tables_col:
                 "version": t("col.version", lang),
                 "rows": st.column_config.NumberColumn(t("col.rows", lang), format="%d"),
                 "n_warnings": st.column_config.NumberColumn(t("col.n_warnings", lang), format="%d"),
+                "api": st.column_config.TextColumn(t("col.api", lang), help=t("status.col_api_help", lang)),
+                "stale": st.column_config.CheckboxColumn(t("col.stale", lang), help=t("status.col_stale_help", lang)),
             },
         )
     st.caption(t("status.source_line_none", lang))

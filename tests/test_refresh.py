@@ -333,3 +333,43 @@ def test_cli_refresh_prints_what_changed(v4: FakeOData4Server, previous: Path, m
     text = out.getvalue()
     assert "tables: 16 from CBS OData v4" in text
     assert "refresh against build" in text and "1 changed (83648NED" in text and "15 unchanged" in text
+
+
+def test_status_page_shows_the_stale_table_in_dutch_and_english(
+    v4: FakeOData4Server, previous: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's status page on the warehouse a failed refresh left: a warning naming the table, and the flag."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.browser import WAREHOUSE_ENV
+    from welfare.i18n import md_escape
+
+    v4.set_modified(CHANGED, NEW)
+    v4.set_fault(CHANGED, "Observations", status=500)
+    build(previous)
+    monkeypatch.setenv(WAREHOUSE_ENV, str(previous))
+    app = Path(__file__).resolve().parent.parent / "app.py"
+
+    def status_page(lang: str) -> AppTest:
+        at = AppTest.from_file(str(app), default_timeout=60)
+        at.query_params["lang"] = lang
+        at.switch_page("pages/status.py")
+        return at.run()
+
+    at = status_page("nl")
+    assert not at.exception and not at.error
+    banner = [w.value for w in at.warning if "Verouderde gegevens" in w.value]
+    assert len(banner) == 1, [w.value for w in at.warning]
+    # Markdown: the "+" of the time zone is escaped
+    assert f"{CHANGED}: versie {md_escape(OLD)} behouden (bij het CBS staat versie {md_escape(NEW)})" in banner[0]
+    assert "HTTP 500" in banner[0]
+    tables = next(df.value for df in at.dataframe if "table_id" in df.value.columns).set_index("table_id")
+    assert bool(tables.loc[CHANGED, "stale"]) and not tables.drop(index=CHANGED)["stale"].any()
+    assert set(tables["api"]) == {"odata-v4"}
+    summary = dict(zip(*(at.table[0].value[c] for c in at.table[0].value.columns)))
+    assert summary["Verouderde tabellen"].startswith(f"{CHANGED}: vernieuwen mislukt op ")
+
+    at = status_page("en")
+    assert not at.exception
+    banner = [w.value for w in at.warning if "Stale data" in w.value]
+    assert len(banner) == 1 and f"{CHANGED}: version {md_escape(OLD)} kept (CBS has version {md_escape(NEW)})" in banner[0]

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from welfare.i18n import t
+from welfare.i18n import md_escape, t
 from welfare.types import LEVELS
 
 MISSING = "—"
@@ -402,6 +402,45 @@ def stale_tables(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def stale_banner(manifest: Mapping[str, Any], lang: str) -> str | None:
+    """Markdown for the warning on top of the status page when tables are stale; None when none is.
+
+    One line per table from :func:`stale_tables`: which version was kept, the
+    newer one CBS has (when known), since when the refresh fails and why. The
+    reason (text from a server) is escaped for Markdown.
+
+    Examples
+    --------
+    >>> print(stale_banner({"tables": {"T": {"version": "2025-01-01", "stale": {
+    ...     "since": "2025-06-01T09:00:00+00:00", "reason": "HTTP 500", "cbs_version": "2025-05-30"}}}}, "en"))
+    **Stale data:** in the last refresh (`build --refresh`) CBS could not deliver 1 source table(s). Their previous data were kept:
+    - T: version 2025-01-01 kept (CBS has version 2025-05-30); failing since 2025-06-01 — HTTP 500
+    <BLANKLINE>
+    Try again later with `python -m welfare build --refresh`.
+    >>> stale_banner({"tables": {"T": {"version": "2025-01-01"}}}, "nl") is None
+    True
+    """
+    stale = stale_tables(manifest)
+    if not stale:
+        return None
+    items = []
+    for s in stale:
+        newer = t("status.stale_banner_newer", lang, cbs_version=md_escape(s["cbs_version"])) if s["cbs_version"] else ""
+        items.append(
+            "- "
+            + t(
+                "status.stale_banner_item",
+                lang,
+                table=md_escape(s["table_id"]),
+                version=md_escape(s["version"] or MISSING),
+                newer=newer,
+                since=format_built_at(s["since"], lang, date_only=True),
+                reason=md_escape(s["reason"] or MISSING),
+            )
+        )
+    return "\n".join([t("status.stale_banner", lang, n=len(stale)), *items, "", t("status.stale_banner_hint", lang)])
 
 
 def build_warnings(manifest: Mapping[str, Any]) -> list[str]:
