@@ -234,6 +234,7 @@ pages = [
     st.Page("pages/deals.py", title=t("deals.nav", lang), icon=":material/handshake:", url_path="deals"),
     st.Page("pages/toets.py", title=t("check.page.nav", lang), icon=":material/fact_check:", url_path="toets"),
     st.Page("pages/methode.py", title=t("method.nav", lang), icon=":material/menu_book:", url_path="methode"),
+    st.Page("pages/afdruk.py", title=t("print.nav", lang), icon=":material/print:", url_path="afdruk"),
 ]
 page = st.navigation(pages, position="sidebar")
 

@@ -11,7 +11,8 @@ in the URL (a Dutch or English indicator name), so this page syncs the URL
 itself: it parses the link once, seeds the controls from it and writes the
 chosen view back after every change.
 
-Where the numbers come from: gemeenten use the series restated on the newest
+The numbers, texts and figure come from ``welfare.mapview`` (shared with the
+CLI export); this page caches them and draws the controls. Gemeenten use the series restated on the newest
 indeling (one map layer for every year); COROP areas and provinces use
 ``welfare.aggregate.aggregate_level`` (the CBS value where published, else made
 from gemeenten); scores come from ``welfare.scoring`` with, per indicator, the
@@ -20,35 +21,31 @@ newest year up to the chosen one.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from pages._common import WarehouseData, context, frame_guard, registry, registry_path, warehouse
-from welfare import charts
-from welfare.boundaries import boundaries_path, read_boundaries, web_geojson
+from pages._export import export_menu
+from welfare import charts, mapview
+from welfare.boundaries import boundaries_path
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
-from welfare.scoring import ScoringConfig, default_indicators, score
+from welfare.mapview import LAYER, LEVELS, LevelData
 from welfare.state import (
-    COUNT,
     MODES,
     PARAMS,
     PRESETS,
     PRESSURE,
-    THEME_PREFIX,
     View,
-    aggregation,
     parse_view,
     permalink,
+    query_string,
     region_from_selection,
-    scoring_themes,
     theme_weights,
     view_to_query,
 )
@@ -58,10 +55,6 @@ ctx = context()
 lang = ctx.lang
 charts.use_template()
 
-LEVELS = ("GM", "CR", "PV")
-LAYER = {"GM": "gemeente", "CR": "coropgebied", "PV": "provincie"}
-MAP_HEIGHT = 680
-COLORBAR_ROOM = 150  # px right of the map for the colour bar and its title
 PROFILE_PAGE = "pages/regioprofiel.py"
 STATE_KEY = "_map_state"  # (query we wrote, View, notices) of the last run
 URL_PARAMS = tuple(p for p in PARAMS if p != "lang")  # lang belongs to the frame's switch
@@ -77,101 +70,26 @@ def _stamp(path: Path) -> float:
         return 0.0
 
 
-@dataclass(frozen=True)
-class LevelData:
-    """Every indicator's values at one level, all years (shared: do not mutate)."""
-
-    values: pd.DataFrame  # region_code, indicator_id, year, value, flags, method, coverage
-    tables: dict[tuple[str, int], tuple[str, ...]]  # (indicator, year) -> source tables
-    names: dict[str, str]  # region code -> name
-    boundary_year: int | None  # the map layer's year
-
-
 @st.cache_resource(show_spinner=False, max_entries=6)
 def _level_data(folder: str, stamp: float, level: str, _data: WarehouseData) -> LevelData:
-    obs, regions = _data.observations, _data.regions
-    newest = int(regions["year"].max())
-    harmonised = obs[obs["flags"].str.contains("harmonised", regex=False)]
-    if level == "GM":
-        boundary = int(harmonised["boundary_year"].max()) if len(harmonised) else None
-        rows = harmonised[harmonised["boundary_year"] == boundary] if boundary else harmonised
-        values = rows.assign(method="harmonised", coverage=np.nan)[
-            ["region_code", "indicator_id", "year", "value", "flags", "method", "coverage"]
-        ]
-        names_year = min(boundary or newest, newest)
-    else:
-        from welfare.aggregate import aggregate_level
-
-        agg = aggregate_level(obs, regions, level, _data.catalog, lang="nl")
-        values = agg.rename(columns={"area_code": "region_code"})[
-            ["region_code", "indicator_id", "year", "value", "flags", "method", "coverage"]
-        ]
-        boundary, names_year = newest, newest
-    source = obs[obs["level"].isin(["GM", level])].dropna(subset=["value"])
-    tables = {
-        (str(i), int(y)): tuple(sorted(set(g.astype(str))))
-        for (i, y), g in source.groupby(["indicator_id", "year"], sort=False)["source_table"]
-    }
-    named = regions[(regions["level"] == level) & (regions["year"] == names_year)]
-    values = values.reset_index(drop=True)
-    values["flags"] = values["flags"].fillna("").astype(str)
-    return LevelData(values=values, tables=tables, names=dict(zip(named["code"], named["name"])), boundary_year=_layer_year(folder, level, boundary))
-
-
-def _layer_year(folder: str, level: str, wanted: int | None) -> int | None:
-    """``wanted`` when its web layer exists, else the nearest year that has one."""
-    years = [y for y in range(2018, 2027) if boundaries_path(folder, LAYER[level], y, web=True).is_file()]
-    if not years:
-        return None
-    target = wanted if wanted is not None else max(years)
-    return min(years, key=lambda y: (abs(y - target), -y))
+    return mapview.level_data(_data, folder, level)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _geojson(folder: str, layer: str, year: int, stamp: float) -> dict[str, Any]:
-    return web_geojson(folder, layer, year)
+def _geojson(folder: str, level: str, year: int, stamp: float) -> dict[str, Any]:
+    return mapview.geojson(folder, level, year)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _indicator_years(folder: str, stamp: float, level: str, _data: WarehouseData) -> dict[str, list[int]]:
-    """Per indicator the years with at least one value at the level."""
-    values = _level_data(folder, stamp, level, _data).values.dropna(subset=["value"])
-    return {str(i): sorted(int(y) for y in g.unique()) for i, g in values.groupby("indicator_id")["year"]}
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _score_years(folder: str, stamp: float, level: str, _data: WarehouseData) -> list[int]:
-    """Years for the scores: from the first year by which every theme of the level has an indicator with values."""
-    catalog = _data.catalog
-    have = _indicator_years(folder, stamp, level, _data)
-    ids = [i for i in default_indicators(catalog, level) if have.get(i)]
-    if not ids:
-        return []
-    first: dict[str, int] = {}
-    for i in ids:
-        theme = catalog.indicators[i].theme
-        first[theme] = min(first.get(theme, 9999), min(have[i]))
-    start = max(first.values())
-    return sorted({y for i in ids for y in have[i] if y >= start})
+    return mapview.indicator_years(_level_data(folder, stamp, level, _data))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _scores(
     folder: str, stamp: float, level: str, year: int | None, weights: tuple[tuple[str, float], ...] | None, how: str, _data: WarehouseData
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    config = ScoringConfig(level=level, up_to_year=year, theme_weights=weights, aggregation=how)
-    result = score(_data.observations, _data.regions, _data.catalog, config)
-    frame = result.regions[["region_code", "pressure_score", "rank", "worst_quarter_count", "themes_under_pressure", "coverage"]].copy()
-    for theme in result.theme_scores.columns:
-        frame[THEME_PREFIX + theme] = result.theme_scores[theme].to_numpy()
-    used = [(i, int(y)) for i, y in zip(result.input.indicator_ids, result.input.years) if y > 0]
-    meta = {"hash": result.hash, "used": used}
-    return frame, meta
-
-
-def _level_themes(level: str) -> list[str]:
-    catalog = data.catalog
-    return list(dict.fromkeys(catalog.indicators[i].theme for i in default_indicators(catalog, level)))
+    return mapview.scores(_data, level, year, weights, how)
 
 
 # ----------------------------------------------------------------------------- the view
@@ -180,9 +98,7 @@ def _level_themes(level: str) -> list[str]:
 def _years_for(indicator: str, level: str) -> list[int]:
     if level not in LEVELS:
         return []
-    if indicator == PRESSURE or indicator == COUNT or indicator.startswith(THEME_PREFIX):
-        return _score_years(folder, stamp, level, data)
-    return _indicator_years(folder, stamp, level, data).get(indicator, [])
+    return mapview.years_for(indicator, level, data.catalog, _indicator_years(folder, stamp, level, data))
 
 
 def _current_query() -> dict[str, list[str]]:
@@ -216,19 +132,11 @@ def _start_view() -> tuple[View, list[Any], bool]:
 
 
 def _label(indicator: str) -> str:
-    catalog = data.catalog
-    if indicator == PRESSURE:
-        return t("map.ind_pressure", lang)
-    if indicator == COUNT:
-        return t("map.ind_count", lang)
-    if indicator.startswith(THEME_PREFIX):
-        return t("map.ind_theme", lang, theme=catalog.theme_label(indicator[len(THEME_PREFIX):], lang))
-    ind = catalog.indicators[indicator]
-    return ind.label(lang)
+    return mapview.label(indicator, data.catalog, lang)
 
 
 def _option_label(indicator: str) -> str:
-    if indicator == PRESSURE or indicator == COUNT or indicator.startswith(THEME_PREFIX):
+    if mapview.is_score(indicator):
         return _label(indicator)
     ind = data.catalog.indicators[indicator]
     return t("map.ind_indicator", lang, label=ind.label(lang), theme=data.catalog.theme_label(ind.theme, lang))
@@ -236,12 +144,7 @@ def _option_label(indicator: str) -> str:
 
 def _indicator_options(level: str) -> list[str]:
     """Scores first (when the level has years for them), then every indicator with figures at the level."""
-    have = _indicator_years(folder, stamp, level, data)
-    options: list[str] = []
-    if _score_years(folder, stamp, level, data):
-        themes = [th for th in scoring_themes(data.catalog) if th in _level_themes(level)]
-        options = [PRESSURE, COUNT, *(THEME_PREFIX + th for th in themes)]
-    return options + [i for i in data.catalog.indicators if have.get(i)]
+    return mapview.indicator_options(data.catalog, _indicator_years(folder, stamp, level, data), level)
 
 
 def _safe_label(indicator: object) -> str:
@@ -337,130 +240,14 @@ def _sync_url(view: View) -> None:
 # ----------------------------------------------------------------------------- the map frame
 
 
-def _ranks(out: pd.DataFrame, ranks: pd.Series | None = None, *, high_first: bool = True) -> None:
-    """Add ``rank`` (1 = least favourable; ties share the better rank unless ``ranks`` are given) and
-    ``rank_text`` ('12 van 342') to ``out``."""
-    values = out["value"]
-    if ranks is None:
-        ranks = values.rank(ascending=not high_first, method="min")
-    n = int(values.notna().sum())
-    out["rank"] = pd.array([int(r) if pd.notna(r) else None for r in ranks], dtype="Int64")
-    out["rank_text"] = [t("map.rank_of", lang, rank=int(r), n=n) if pd.notna(r) else None for r in out["rank"]]
-
-
-def _map_frame(view: View, level_data: LevelData) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One row per region with ``value`` and hover columns, and what the figure needs to know."""
-    catalog = data.catalog
-    year = view.year
-    names = level_data.names
-    if view.is_score:
-        weights = theme_weights(view, _level_themes(view.level))
-        how = aggregation(view)
-        frame, meta = _scores(folder, stamp, view.level, year, weights, how, data)
-        column = "pressure_score" if view.indicator == PRESSURE else ("worst_quarter_count" if view.indicator == COUNT else view.indicator)
-        out = pd.DataFrame({"region_code": frame["region_code"], "value": frame[column].astype(float)})
-        # the composite keeps the ranking's own strict rank, as on the ranglijst and the profile
-        _ranks(out, frame["rank"].reset_index(drop=True) if view.indicator == PRESSURE else None)
-        hover = {"rank_text": t("map.hover_rank_pressure", lang)}
-        if view.indicator == PRESSURE:
-            out["count"] = frame["worst_quarter_count"].astype("Int64").astype(object).where(out["value"].notna(), None)
-            hover["count"] = t("map.hover_count", lang)
-        out["coverage"] = frame["coverage"].to_numpy()
-        hover["coverage"] = t("map.hover_coverage_score", lang)
-        tables = sorted({tb for i, y in meta["used"] for tb in level_data.tables.get((i, y), catalog.indicators[i].tables)})
-        years_used = sorted({y for _, y in meta["used"]})
-        shown_year = max(years_used) if years_used else None
-        unit = t("map.unit_count", lang) if view.indicator == COUNT else t("map.unit_pressure", lang)
-        info = {
-            "unit": unit, "direction": -1, "tables": tables, "years": years_used, "year": year or shown_year,
-            "reference": float(np.nanmean(out["value"])) if out["value"].notna().any() else None,
-            "reference_label": t("map.reference_mean", lang), "hash": meta["hash"], "hover": hover,
-            "harmonised": view.level == "GM", "decimals": 0 if view.indicator == COUNT else 2,
-        }  # fmt: skip
-    else:
-        ind = catalog.indicators[view.indicator]
-        rows = level_data.values[level_data.values["indicator_id"] == view.indicator]
-        years = sorted(int(y) for y in rows.dropna(subset=["value"])["year"].unique())
-        year = year if year in years else (years[-1] if years else None)
-        rows = rows[rows["year"] == year]
-        out = rows[["region_code", "value", "flags", "method", "coverage"]].reset_index(drop=True)
-        direction = ind.direction
-        _ranks(out, high_first=direction != 1)
-        hover = {"rank_text": t("map.hover_rank" if direction else "map.hover_rank_high", lang)}
-        if view.level != "GM":
-            hover["coverage"] = t("map.hover_coverage", lang)
-        basis = out["method"].map(lambda m: t(f"map.basis_{m}", lang) if isinstance(m, str) and m else None)
-        approx = out["flags"].str.contains("approximation", regex=False)
-        basis = basis.where(~approx | (out["method"] != "harmonised"), t("map.basis_approximation", lang))
-        if view.level != "GM" or approx.any():
-            out["basis"] = basis
-            hover["basis"] = t("map.hover_basis", lang)
-        nl = data.observations
-        nl = nl[(nl["level"] == "NL") & (nl["indicator_id"] == view.indicator) & (nl["year"] == (year or -1))]["value"].dropna()
-        reference = float(nl.iloc[0]) if len(nl) else None
-        info = {
-            "unit": ind.unit(lang), "direction": direction, "tables": list(level_data.tables.get((view.indicator, year or -1), ind.tables)),
-            "years": [year] if year else [], "year": year, "reference": reference, "reference_label": None, "hash": None,
-            "hover": hover, "harmonised": bool(out["flags"].str.contains("harmonised", regex=False).any()), "decimals": None,
-            "previous": max((y for y in years if year and y < year), default=None),
-        }  # fmt: skip
-        if reference is None and out["value"].notna().any():
-            info["reference"] = float(out["value"].median())
-            info["reference_label"] = t("map.reference_median", lang)
-    out["name"] = out["region_code"].map(names).fillna(out["region_code"])
-    return out, info
-
-
-def _changes(view: View, level_data: LevelData, frame: pd.DataFrame, info: dict[str, Any], decimals: int) -> str | None:
-    """'Grootste stijging sinds 2022: A (+1,2), B (+0,9). Grootste daling: ...' for an indicator."""
-    prev = info.get("previous")
-    if view.is_score or prev is None:
-        return None
-    rows = level_data.values
-    before = rows[(rows["indicator_id"] == view.indicator) & (rows["year"] == prev)].set_index("region_code")["value"]
-    now = frame.set_index("region_code")["value"]
-    delta = (now - before.reindex(now.index)).dropna()
-    if delta.empty:
-        return None
-    names = frame.set_index("region_code")["name"]
-
-    def listing(part: pd.Series) -> str:
-        return ", ".join(f"{names[c]} ({'+' if d > 0 else ''}{charts.format_number(d, lang, decimals)})" for c, d in part.items())
-
-    up = delta[delta > 0].sort_values(ascending=False).head(3)
-    down = delta[delta < 0].sort_values().head(3)
-    return t("map.changes", lang, prev=prev, up=listing(up) or "–", down=listing(down) or "–")
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _deal_traces(folder: str, stamp: float, reg_file: str, reg_stamp: float, year: int, lang: str, _reg: Any) -> list[Any]:
-    from welfare.deals import deal_areas
-    from welfare.warehouse import read_deal_members
-
-    try:
-        member_table = read_deal_members(Path(folder), year)
-    except (WelfareError, OSError):
-        member_table = None  # an older warehouse without deal tables: resolve the members here
-    gm = read_boundaries(folder, "gemeente", year, web=True)
-    areas = deal_areas(_reg, gm, year, member_table=member_table)
-    # outlines at national scale: 0.02° (≈ 2 px at the initial zoom) keeps the gemeente map with deals under 400 KB
-    return charts.deal_overlay_traces(areas, lang=lang, halo=False, simplify=0.02)
+    return mapview.deal_traces(folder, _reg, year, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _figure(key: tuple[Any, ...], _frame: pd.DataFrame, _gj: dict[str, Any], _kwargs: dict[str, Any]) -> Any:
-    fig = charts.choropleth(_frame, _gj, **_kwargs)
-    fig.update_layout(hoverlabel_font_color=charts.TEXT_COLOR)  # Plotly's default hover text is a pale grey here
-    bars = [trace for trace in fig.data if getattr(trace, "showscale", None)]
-    if bars:
-        # the colour bar beside the map instead of over its right edge: a long title ("% van
-        # beroepsbevolking", "midden = Nederland 50,3") widens the bar's box leftwards, over Groningen
-        for trace in bars:
-            trace.colorbar.update(x=1.0, xanchor="left", y=0.98, yanchor="top", len=0.45)
-        fig.update_layout(margin={"r": COLORBAR_ROOM})
-        if any(getattr(trace, "legend", None) == "legend2" for trace in fig.data):
-            fig.update_layout(legend2={"x": 1.0, "xanchor": "left"})  # the deals legend under the bar, off Zeeland
-    return fig
+    return mapview.figure(_frame, _gj, _kwargs)
 
 
 def _open_profile(view: View, code: str, name: str) -> None:
@@ -485,49 +272,30 @@ st.caption(t("map.intro", lang))
 
 start, notices, seed = _start_view()
 view, notes = _controls(start, seed)
-if view.is_score and not isinstance(view.weights, str) and theme_weights(view, _level_themes(view.level)) is None:
+if view.is_score and not isinstance(view.weights, str) and theme_weights(view, mapview.level_themes(data.catalog, view.level)) is None:
     notes.append(t("map.weights_level", lang))
 _sync_url(view)
 st.session_state[STATE_KEY] = (_written(view_to_query(view)), view, notices if view == start else [])
 
 level_data = _level_data(folder, stamp, view.level, data)
 try:
-    frame, info = _map_frame(view, level_data)
+    frame, info = mapview.map_frame(
+        view, level_data, data, lang, scores_fn=lambda lv, y, w, h: _scores(folder, stamp, lv, y, w, h, data)
+    )
 except (ValueError, WelfareError) as exc:
     st.error(t("map.score_failed", lang, error=md_escape(exc)), icon=":material/error:")
     st.stop()
-if view.mode == "quarters" and not info["direction"]:
-    notes.append(t("map.no_quarters", lang, label=md_escape(_label(view.indicator))))
-mode = "continuous" if view.mode == "quarters" and not info["direction"] else view.mode
-if mode == "diverging" and info["reference_label"] and not view.is_score:
-    notes.append(t("map.no_reference", lang, year=info["year"], ref=info["reference_label"]))
-if mode == "diverging" and info["reference"] is None:
-    mode = "continuous"
+text = mapview.map_text(view, level_data, frame, info, data.catalog, data.built_at, lang)
+notes += text.notes
 
 shown_notices = [n.markdown(lang) for n in notices] + notes
 if shown_notices:
     st.info("  \n".join(shown_notices), icon=":material/link:")
 
 level_word = t(f"map.level_{view.level.lower()}", lang)
-year_text = str(info["year"]) if info["year"] else "–"
-if view.is_score:
-    subtitle = t("map.subtitle_score", lang, level=level_word, year=year_text)
-elif view.level == "GM" and level_data.boundary_year:
-    subtitle = t("map.subtitle_gm", lang, level=level_word, year=year_text, boundary=level_data.boundary_year)
-else:
-    subtitle = t("map.subtitle", lang, level=level_word, year=year_text)
-# Under the figure the line must fit its width: a few tables, and the herindeling credit on the second
-# line; the caption under it names every table.
-source = charts.source_line(info["tables"], info["years"], lang, boundaries=True, max_tables=3)
-source_full = charts.source_line(info["tables"], info["years"], lang, boundaries=True, harmonised=info["harmonised"], max_tables=99)
-vintage = charts.vintage_line(data.built_at, lang) if data.built_at else ""
-herindeling = charts.label("herindeling", lang) if info["harmonised"] else ""
-recipe = t("map.score_note", lang, hash=info["hash"]) if info["hash"] else ""
-note = " · ".join(x for x in (herindeling, recipe) if x) or None
-title = _label(view.indicator)
-decimals = info["decimals"] if info["decimals"] is not None else charts.auto_decimals(frame["value"].dropna())
+title, decimals = text.title, text.decimals
 summary_unit = "" if view.is_score else info["unit"]  # "(1,42 drukscore)" after every name says nothing
-what = f"{title}, {subtitle.split(' · ')[0]}"
+what = f"{title}, {text.subtitle.split(' · ')[0]}"
 summary = charts.map_summary(frame, unit=summary_unit, lang=lang, decimals=decimals, what=what)
 
 map_col, side_col = st.columns([0.7, 0.3], gap="medium")
@@ -535,9 +303,13 @@ gj = None
 if level_data.boundary_year is not None:
     layer_path = boundaries_path(folder, LAYER[view.level], level_data.boundary_year, web=True)
     try:
-        gj = _geojson(folder, LAYER[view.level], level_data.boundary_year, _stamp(layer_path))
+        gj = _geojson(folder, view.level, level_data.boundary_year, _stamp(layer_path))
     except WelfareError:
         gj = None
+base = (st.context.url or "").rstrip("/")
+if base.endswith("/kaart"):  # the URL of the page itself; the permalink adds the path
+    base = base[: -len("/kaart")]
+link = permalink(view, base)
 with map_col:
     if gj is None:
         st.warning(t("map.no_boundaries", lang, level=level_word, hint=t("build.hint", lang)), icon=":material/map:")
@@ -552,15 +324,10 @@ with map_col:
                 )
             except (WelfareError, ValueError, OSError) as exc:
                 st.warning(t("map.deals_failed", lang, error=md_escape(exc)), icon=":material/warning:")
-        map_frame = frame[frame["region_code"].isin({f.get("id") or f["properties"]["statcode"] for f in gj["features"]})]
-        kwargs = dict(
-            unit=info["unit"], title=title, subtitle=subtitle, source=source, vintage=vintage, note=note, lang=lang,
-            mode=mode, direction=info["direction"] or None, reference_value=info["reference"],
-            reference_label=info["reference_label"], hover_data=info["hover"], decimals=decimals,
-            deal_overlay=overlay, height=MAP_HEIGHT, uirevision=f"map-{view.level}",
-        )  # fmt: skip
+        map_frame = mapview.shown_regions(frame, gj)
+        kwargs = mapview.figure_kwargs(text, info, view, lang, overlay)
         key = (
-            folder, stamp, view.level, view.indicator, info["year"], mode, str(view.weights), lang, level_data.boundary_year,
+            folder, stamp, view.level, view.indicator, info["year"], text.mode, str(view.weights), lang, level_data.boundary_year,
             (str(registry_path()), _stamp(registry_path()), overlay is not None) if view.deals else None,
         )  # fmt: skip
         fig = _figure(key, map_frame, gj, kwargs)
@@ -572,12 +339,17 @@ with map_col:
         if code:
             _open_profile(view, code, level_data.names.get(code, code))
         st.caption(t("map.click_hint", lang))
-    st.caption(md_escape(source_full) + "  \n" + md_escape(" · ".join(x for x in (vintage, recipe) if x)))
+        export_menu(
+            "map", fig, lang=lang, title=f"{title} — {text.subtitle}", permalink=link, config_hash=info["hash"],
+            data=lambda: mapview.data_shown(view, map_frame, info, text, lang), vintage=text.vintage,
+            print_query=query_string(view),
+        )  # fmt: skip
+    st.caption(md_escape(text.source_full) + "  \n" + md_escape(" · ".join(x for x in (text.vintage, text.recipe) if x)))
 
 with side_col:
     st.subheader(t("map.summary", lang))
     st.markdown(md_escape(summary))
-    changes = _changes(view, level_data, frame, info, decimals)
+    changes = mapview.changes(view, level_data, frame, info, decimals, lang)
     if changes:
         st.markdown(md_escape(changes))
     if view.regions:
@@ -592,11 +364,8 @@ with side_col:
             else:
                 lines.append(t("map.selected_none", lang, name=name))
         st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
-    base = (st.context.url or "").rstrip("/")
-    if base.endswith("/kaart"):  # the URL of the page itself; the permalink adds the path
-        base = base[: -len("/kaart")]
     st.markdown("**" + t("map.link", lang) + "**", help=t("map.link_help", lang))
-    st.code(permalink(view, base), language=None, wrap_lines=True)
+    st.code(link, language=None, wrap_lines=True)
 
 
 @st.fragment

@@ -226,5 +226,6 @@ PAGE_FILES = {
     "toets": "toets.py",
     "methode": "methode.py",
     "status": "status.py",
+    "afdruk": "afdruk.py",
 }
 PRESENT_PAGES = [path for path, file in PAGE_FILES.items() if (REPO / "pages" / file).exists()]

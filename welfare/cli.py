@@ -22,6 +22,7 @@ from typing import TextIO
 from welfare.build import BuildProgress, build_warehouse
 from welfare.catalog import load_catalog
 from welfare.errors import WelfareError
+from welfare.export import SIZES as EXPORT_SIZES
 import pandas as pd
 
 from welfare.scoring import NORMALISATIONS, PRESETS, SCORE_AGGREGATIONS
@@ -117,6 +118,26 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--seed", type=int, default=20251127, help="seed of the Monte Carlo")
     ck.add_argument("--warehouse", type=Path, default=DEFAULT_DIR, metavar="DIR", help="warehouse folder")
     ck.add_argument("--registry", type=Path, default=None, metavar="PATH", help="registry file (default data/regio_deals.csv)")
+    ex = sub.add_parser(
+        "export",
+        help="the map of a view (a permalink or its query string) as PNG, SVG, PDF or a briefing pack, without the browser",
+    )
+    ex.add_argument(
+        "--view",
+        required=True,
+        metavar="QUERY",
+        help="the view: a permalink of the map or its query string, e.g. 'niveau=corop&indicator=pressure&jaar=2022' "
+        "('' = the landing map)",
+    )
+    ex.add_argument("--format", choices=("png", "svg", "pdf", "pack"), default="png", help="png (default), svg, pdf or pack (ZIP)")
+    ex.add_argument("--out", type=Path, required=True, metavar="PATH", help="the file to write (replaced atomically)")
+    ex.add_argument("--size", choices=EXPORT_SIZES, default="a4-full", help="a4-half (16×10 cm), a4-full (16×22 cm, default) or slide (16:9)")
+    ex.add_argument("--scale", type=float, default=2.0, help="PNG scale: 2 (default) for print, 1 for screen")
+    ex.add_argument(
+        "--base-url", default="http://localhost:8501", metavar="URL", help="the dashboard's address, for the permalink printed in the figure"
+    )
+    ex.add_argument("--warehouse", type=Path, default=DEFAULT_DIR, metavar="DIR", help="warehouse folder")
+    ex.add_argument("--registry", type=Path, default=None, metavar="PATH", help="registry file, for views with the deals (default data/regio_deals.csv)")
     return parser
 
 
@@ -422,6 +443,55 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from welfare import export, mapview
+    from welfare.state import permalink
+
+    try:
+        data = mapview.Warehouse.read(args.warehouse)
+        try:
+            view, problems = mapview.view_from_link(args.view, data, str(args.warehouse))
+        except ValueError as exc:
+            err.write(f"export failed: --view: {exc}\n")
+            return 2
+        if problems:
+            # a briefing must show exactly the view asked for: no silent fallback to defaults
+            err.write("export failed: --view: " + " ".join(problems) + "\nNothing was written.\n")
+            return 2
+        reg = None
+        if view.deals:
+            from welfare.deals import DEFAULT_REGISTRY, load_registry
+
+            reg = load_registry(args.registry or DEFAULT_REGISTRY)
+        shown = mapview.build_map(view, data, str(args.warehouse), view.lang, registry=reg)
+        if shown.figure is None:
+            err.write(f"export failed: the warehouse {args.warehouse} has no boundary layer for level {view.level}; "
+                      "rebuild with --boundaries\n")  # fmt: skip
+            return 1
+        link = permalink(view, args.base_url)
+        title = f"{shown.text.title} — {shown.text.subtitle}"
+        hash_ = shown.info.get("hash")
+        if args.format == "pack":
+            item = export.ExportItem(
+                name=f"kaart-{shown.text.title}-{view.level}-{shown.info['year'] or ''}", title=title, figure=shown.figure,
+                data=shown.data, permalink=link, config_hash=hash_,
+            )  # fmt: skip
+            payload = export.briefing_pack([item], lang=view.lang, size=args.size, vintage=shown.text.vintage)
+        else:
+            payload = export.render(
+                shown.figure, args.format, args.size, scale=args.scale, permalink=link, config_hash=hash_, lang=view.lang
+            )
+        export.write_atomic(args.out, payload)
+    except WelfareError as exc:
+        err.write(f"export failed: {exc}\n")
+        return 1
+    except OSError as exc:
+        err.write(f"export failed: {exc}\n")
+        return 1
+    out.write(f"{args.out}: {args.format}, {len(payload):,} bytes — {title}\n{link}\n")
+    return 0
+
+
 COMMANDS = {
     "build": cmd_build,
     "regions": cmd_regions,
@@ -430,6 +500,7 @@ COMMANDS = {
     "indicators": cmd_indicators,
     "deals": cmd_deals,
     "check": cmd_check,
+    "export": cmd_export,
 }
 
 

@@ -121,29 +121,86 @@ def prepare_figure(
         raise ExportError(f"unknown export size {size!r}: choose one of {', '.join(SIZES)}")
     out = go.Figure(copy.deepcopy(fig.to_dict()))
     out.update_layout(width=s.width_px, height=s.height_px, autosize=False)
-    extra = []
+    room = s.width_px - 40  # the margins left and right of the text
+    margin = out.layout.margin
+    top, bottom = margin.t or 60, margin.b or 60
+    # Title and subtitle wrap at the export's width instead of running off the page; each extra line pushes the plot down.
+    title = out.layout.title
+    if title.text:
+        text, extra = wrap_html(str(title.text), room, 18)
+        title.text, top = text, top + 22 * extra
+    if title.subtitle and title.subtitle.text:
+        text, extra = wrap_html(str(title.subtitle.text), room, 13)
+        title.subtitle.text, top = text, top + 17 * extra
+    # The footer (source, vintage, note) wraps too and gets the recipe and the permalink as its last lines.
+    extra_lines: list[str] = []
     if config_hash and config_hash not in charts.footer_text(out):
-        extra.append(("Recept" if lang != "en" else "Recipe") + f" {config_hash}")
+        extra_lines.append(("Recept" if lang != "en" else "Recipe") + f" {config_hash}")
     if permalink:
-        extra.append(permalink)
-    if extra:
+        extra_lines.append(permalink)
+    footer = next((a for a in out.layout.annotations or () if a.name == "source"), None)
+    lines = str(footer.text).split("<br>") if footer is not None else []
+    lines += [charts_escape(x) for x in extra_lines]
+    wrapped = [part for line in lines for part in wrap_html(line, room, 10)[0].split("<br>")]
+    if footer is not None:
+        added = len(wrapped) - len(str(footer.text).split("<br>"))
+        footer.text = "<br>".join(wrapped)
+        footer.yshift = (footer.yshift or 0) - 15 * added
+        bottom += 15 * added
+    elif wrapped:
         out.add_annotation(
-            text=" · ".join(charts_escape(x) for x in extra),
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-4,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            align="left",
-            font={"size": 9, "color": charts.MUTED_COLOR},
-            name="export-permalink",
-        )
-        margin = out.layout.margin
-        out.update_layout(margin={"b": (margin.b or 60) + 16})
+            text="<br>".join(wrapped), name="source", xref="paper", yref="paper", x=0, y=0, yshift=-(bottom - 6 + 15 * len(wrapped)),
+            xanchor="left", yanchor="bottom", showarrow=False, align="left", font={"size": 10, "color": charts.MUTED_COLOR},
+        )  # fmt: skip
+        bottom += 15 * len(wrapped)
+    out.update_layout(margin={"t": top, "b": bottom})
     return out
+
+
+# DejaVu Sans averages about 0.58 em per character in the texts of these figures.
+CHAR_EM = 0.58
+
+
+def wrap_html(text: str, width_px: int, font_px: float) -> tuple[str, int]:
+    """``text`` (Plotly HTML, ``<br>`` between lines) wrapped at spaces to ``width_px``; and how many lines were added.
+
+    >>> wrap_html("Bron: CBS, 85036NED, 2023; grenzen CBS/PDOK; bewerking regiowelvaart", 200, 10)
+    ('Bron: CBS, 85036NED, 2023; grenzen<br>CBS/PDOK; bewerking regiowelvaart', 1)
+    """
+    per_line = max(10, int(width_px / (font_px * CHAR_EM)))
+    out: list[str] = []
+    before = text.split("<br>")
+    for line in before:
+        current = ""
+        for word in line.split(" "):
+            visible = len(current) + len(word) + (1 if current else 0)
+            if current and visible > per_line:
+                out.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        out.append(current)
+    return "<br>".join(out), len(out) - len(before)
+
+
+def write_atomic(path: str | os.PathLike[str], payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file beside it: a failed write leaves the old file."""
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir():
+        raise ExportError(f"--out {target} is a folder: give a file name")
+    if not target.parent.is_dir():
+        raise ExportError(f"--out {target}: the folder {target.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def charts_escape(text: str) -> str:
