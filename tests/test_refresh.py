@@ -373,3 +373,110 @@ def test_status_page_shows_the_stale_table_in_dutch_and_english(
     assert not at.exception
     banner = [w.value for w in at.warning if "Stale data" in w.value]
     assert len(banner) == 1 and f"{CHANGED}: version {md_escape(OLD)} kept (CBS has version {md_escape(NEW)})" in banner[0]
+
+
+# ------------------------------------------------------------------ refresh with both APIs
+
+
+@pytest.fixture
+def both(v4: FakeOData4Server, v3_server: DatedCbsServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeOData4Server, DatedCbsServer]]:
+    """v4 first, v3 behind it; v3 dates and faults cleared before and after."""
+    v3_server.clear_faults()
+    v3_server.dates.clear()
+    point_at(monkeypatch, v4, v3_server)
+    yield v4, v3_server
+    v3_server.clear_faults()
+    v3_server.dates.clear()
+
+
+@pytest.mark.parametrize(
+    "fault, expected",
+    [({"status": 500}, "HTTP 500"), ({"delay_s": 2.5}, "timeout"), ({"invalid_json": True}, "invalid JSON")],
+    ids=["http-500", "timeout", "broken-page"],
+)
+def test_refresh_takes_a_changed_table_from_v3_when_v4_fails(
+    both: tuple[FakeOData4Server, DatedCbsServer], previous: Path, fault: dict, expected: str
+) -> None:
+    v4, v3 = both
+    before = checksums(previous)
+    v4.set_modified(CHANGED, NEW)
+    v3.dates[CHANGED] = "2025-07-01T02:00:00"  # v3 gives the same moment without the zone
+    v4.set_fault(CHANGED, "Observations", **fault)
+    mark3 = len(v3.request_log)
+
+    result = build(previous)
+
+    entry = result.manifest["tables"][CHANGED]
+    assert entry["refresh"] == "changed" and "stale" not in entry
+    assert entry["api"] == "odata-v3" and expected in entry["fallback"] and CHANGED in entry["fallback"]
+    assert entry["version"] == "2025-07-01T02:00:00"
+    assert "TypedDataSet" in requests_per_table(v3, mark3)[CHANGED]
+    assert set(requests_per_table(v3, mark3)) == {CHANGED}  # v3 asked for that table only
+    assert result.manifest["refresh"]["changed"] == [CHANGED]
+    assert result.manifest["refresh"]["unchanged"] == [t for t in ALL if t != CHANGED]
+    assert {t: e["api"] for t, e in result.manifest["tables"].items() if t != CHANGED} == {t: "odata-v4" for t in ALL if t != CHANGED}
+    assert any(line.startswith(f"  {CHANGED} from CBS OData v3: ") for line in result.summary)
+    after = checksums(previous)
+    for name, digest in before.items():
+        if name.startswith("raw/") and not name.startswith(f"raw/{CHANGED}"):
+            assert after[name] == digest, name
+    assert verify_warehouse(previous) == []
+
+    # the next refresh: v4 (NEW, with zone) and the v3 version kept (without) are the same moment
+    v4.clear_faults()
+    v4.set_modified(CHANGED, NEW)
+    mark4 = len(v4.request_log)
+    again = build(previous)
+    assert all(entities == ["Properties"] for entities in requests_per_table(v4, mark4).values())
+    assert again.manifest["refresh"]["changed"] == []
+
+
+def test_refresh_with_both_apis_failing_keeps_the_table_and_names_both(
+    both: tuple[FakeOData4Server, DatedCbsServer], previous: Path
+) -> None:
+    v4, v3 = both
+    before = checksums(previous)
+    old_rows = rows_from(previous, (CHANGED,))
+    v4.set_modified(CHANGED, NEW)
+    v4.set_fault(CHANGED, "Observations", status=500)
+    v3.set_fault(CHANGED, "TypedDataSet", status=503)
+
+    result = build(previous)
+
+    entry = result.manifest["tables"][CHANGED]
+    assert entry["refresh"] == "failed" and entry["version"] == OLD and entry["api"] == "odata-v4"
+    reason = entry["stale"]["reason"]
+    assert f"table {CHANGED}: both CBS APIs failed" in reason
+    assert "CBS OData v4" in reason and "HTTP 500" in reason
+    assert "CBS OData v3" in reason and "HTTP 503" in reason
+    warning = next(w for w in result.warnings if w.startswith(f"table {CHANGED}: refresh failed"))
+    assert "HTTP 500" in warning and "HTTP 503" in warning
+    line = next(x for x in result.summary if x.startswith(f"  table {CHANGED}: refresh failed"))
+    assert "HTTP 500" in line and "HTTP 503" in line
+    snapshot = snapshot_name(CHANGED, {"Persoonskenmerken": "Totaal personen"})
+    after = checksums(previous)
+    assert {k: v for k, v in after.items() if k.startswith("raw/")} == {k: v for k, v in before.items() if k.startswith("raw/")}
+    assert after[snapshot] == before[snapshot]
+    pd.testing.assert_frame_equal(rows_from(previous, (CHANGED,)), old_rows)
+    assert verify_warehouse(previous) == []
+
+
+def test_cli_build_with_both_apis_failing_names_both_and_keeps_the_warehouse(
+    both: tuple[FakeOData4Server, DatedCbsServer], previous: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full build (no --refresh) cannot keep a table's old data: it fails, and the warehouse stays as it was."""
+    import io
+
+    v4, v3 = both
+    monkeypatch.setattr(welfare.build, "load_catalog", mini_catalog)
+    v4.set_fault(CHANGED, "Observations", status=500)
+    v3.set_fault(CHANGED, "TypedDataSet", status=503)
+    before = checksums(previous)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["build", "--source", "cbs", "--boundaries", "none", "--quiet", "--out", str(previous)], out=out, err=err)
+    assert code != 0
+    message = err.getvalue()
+    assert f"table {CHANGED}: both CBS APIs failed" in message
+    assert "CBS OData v4" in message and "HTTP 500" in message and "CBS OData v3" in message and "HTTP 503" in message
+    assert "is unchanged" in message
+    assert checksums(previous) == before

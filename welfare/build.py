@@ -607,10 +607,11 @@ class _Tables:
                 stale = tables.get(table_id, {}).get("stale") or {}
                 text = (
                     f"table {table_id}: refresh failed, kept the previous data (version "
-                    f"{tables.get(table_id, {}).get('version') or '?'}), flagged stale: {_clip(str(stale.get('reason', '')))}"
+                    f"{tables.get(table_id, {}).get('version') or '?'}), flagged stale: "
                 )
-                lines.append("  " + text)
-                warnings.append(text)
+                reason = " ".join(str(stale.get("reason", "")).split())
+                lines.append("  " + text + _clip(reason))
+                warnings.append(text + reason)  # whole: with both APIs down it names both failures
         return _SourceNotes(lines, warnings)
 
     def with_snapshots(self, write_extra: Callable[[Path], dict[str, Any]]) -> Callable[[Path], dict[str, Any]]:
@@ -640,7 +641,7 @@ def _same_version(before: object, now: object) -> bool:
     return same_version(before, now)
 
 
-def _clip(text: str, limit: int = 300) -> str:
+def _clip(text: str, limit: int = 600) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
