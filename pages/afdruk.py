@@ -35,7 +35,13 @@ PRINT_CSS = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 820px; padding-top: 1rem; }
-@media print { .st-key-print_actions { display: none !important; } [data-testid="stMainBlockContainer"] { padding: 0; } }
+@page { size: A4; margin: 12mm; }
+@media print {
+  .st-key-print_actions { display: none !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0; max-width: none; }
+  /* the A4 export (16 × 22 cm) and the text under it on one sheet */
+  [data-testid="stImage"] img { max-height: 18cm; width: auto !important; max-width: 100%; }
+}
 </style>
 """
 
@@ -93,9 +99,10 @@ except (WelfareError, ValueError, OSError) as exc:
     st.warning(t("print.no_map", lang, hint=t("build.hint", lang)) + f" ({md_escape(exc)})", icon=":material/map:")
     st.stop()
 
-with st.container(key="print_actions"):
+with st.container(key="print_actions"):  # on screen only: the paper starts with the map's own title
+    st.title(t("print.title", lang))
     st.page_link("pages/kaart.py", label=t("print.back", lang), icon=":material/arrow_back:", query_params=dict(parse_qsl(query.lstrip("?"))))
-st.image(png, width="stretch", caption=None)
+st.image(png, width="stretch", alt=summary)
 st.markdown(md_escape(summary))
 st.caption(md_escape(source_text).replace("\n", "  \n"))
 st.markdown("**" + t("print.link", lang) + "**")

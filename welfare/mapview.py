@@ -460,11 +460,13 @@ def split_view_link(link: str) -> tuple[str, dict[str, list[str]]]:
     from urllib.parse import parse_qs, urlsplit
 
     text = link.strip()
-    if "?" in text or "://" in text or "/" in text:
-        parts = urlsplit(text if "://" in text or text.startswith("/") or "?" in text else "/" + text)
+    if "://" in text:
+        parts = urlsplit(text)
         path, query = parts.path, parts.query
+    elif "?" in text:
+        path, query = text.split("?", 1)
     elif "=" in text or not text:
-        path, query = "", text
+        path, query = "", text  # a bare query string: values may hold '/' (a hostile one, too)
     else:
         path, query = text, ""
     page = path.strip("/").rsplit("/", 1)[-1] or "kaart"
