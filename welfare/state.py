@@ -596,19 +596,46 @@ def query_string(view: View) -> str:
     return "?" + urlencode(query, safe=":~") if query else ""
 
 
-def permalink(view: View, base_url: str = "") -> str:
+def permalink(
+    view: View, base_url: str = "", extra: Mapping[str, str | Sequence[str] | None] | None = None
+) -> str:
     """The link to a view: ``base_url`` (scheme, host and any prefix) + ``/page`` + query string.
 
     The landing page (:data:`LANDING_PAGE`) is served at the root: Streamlit
-    answers its own ``url_path`` with "page not found".
+    answers its own ``url_path`` with "page not found". ``extra`` adds a page's
+    own parameters (filters the :class:`View` does not carry) after the view's;
+    a list value repeats the parameter, None or an empty value or list leaves
+    it out.
 
     >>> permalink(View(page="ranglijst", year=2022), "https://welvaart.example.nl/")
     'https://welvaart.example.nl/ranglijst?jaar=2022'
     >>> permalink(View(page="kaart", level="PV"), "https://welvaart.example.nl")
     'https://welvaart.example.nl/?niveau=provincie'
+    >>> permalink(View(page="deals"), "", {"ronde": ["1", "3"], "provincie": "Noord-Brabant", "zoek": ""})
+    '/deals?ronde=1&ronde=3&provincie=Noord-Brabant'
+    >>> permalink(View(page="toets", regions=("CR39",)), "", {"regio": "CR39"})
+    Traceback (most recent call last):
+    ...
+    ValueError: parameter 'regio' is written by the view already
+
+    Raises
+    ------
+    ValueError
+        An ``extra`` parameter the view already writes.
     """
     path = "" if view.page == LANDING_PAGE else view.page
-    return f"{base_url.rstrip('/')}/{path}{query_string(view)}"
+    query = query_string(view)
+    pairs: list[tuple[str, str]] = []
+    written = view_to_query(view)
+    for key, value in (extra or {}).items():
+        values = [] if value is None else [value] if isinstance(value, str) else list(value)
+        values = [str(v) for v in values if str(v) != ""]
+        if values and key in written:
+            raise ValueError(f"parameter {key!r} is written by the view already")
+        pairs += [(key, v) for v in values]
+    if pairs:
+        query += ("&" if query else "?") + urlencode(pairs, safe=":~")
+    return f"{base_url.rstrip('/')}/{path}{query}"
 
 
 # ----------------------------------------------------------------------------- map clicks
