@@ -1473,6 +1473,98 @@ def summarise(registry: Registry | Iterable[Deal], by: DealGrouping = "tranche",
     return frame
 
 
+# --------------------------------------------------------------------------- map data for exports
+
+
+def pressure_map_shown(
+    pressure: pd.DataFrame,
+    geojson: Mapping[str, Any],
+    *,
+    indicator_label: str,
+    unit: str,
+    years: str,
+    source: str,
+    vintage: str | None,
+    config_hash: str,
+    direction: int = -1,
+) -> pd.DataFrame:
+    """A pressure map's data for a CSV: one row per gemeente drawn, in the layer's order.
+
+    Every feature of ``geojson`` is drawn (coloured, or grey as "geen
+    gegevens"), so each gets a row; a gemeente without a score keeps an empty
+    ``value``, ``quarter`` and ``rank``, never 0. ``pressure`` is
+    ``ScoreResult.regions`` (``region_code``, ``name`` or ``region_name``,
+    ``pressure_score``, ``rank``); ``quarter`` is the map's colour class
+    (:func:`welfare.charts.quarter_classes` of all scores, ``direction`` −1:
+    more pressure is worse).
+
+    >>> gj = {"features": [{"id": "GM2", "properties": {"statcode": "GM2", "statnaam": "Bee"}},
+    ...                    {"id": "GM3", "properties": {"statcode": "GM3", "statnaam": "Cee"}}]}
+    >>> p = pd.DataFrame({"region_code": ["GM1", "GM2"], "name": ["Aa", "Bee"], "pressure_score": [0.1, 0.5], "rank": [2, 1]})
+    >>> out = pressure_map_shown(p, gj, indicator_label="Druk", unit="z", years="2023", source="Bron: CBS",
+    ...                          vintage="v", config_hash="abc")
+    >>> out[["region_code", "region_name", "value", "rank", "quarter"]].to_dict("records")
+    [{'region_code': 'GM2', 'region_name': 'Bee', 'value': 0.5, 'rank': 1, 'quarter': 'worst'}, {'region_code': 'GM3', 'region_name': 'Cee', 'value': nan, 'rank': None, 'quarter': None}]
+    """
+    from welfare.charts import quarter_classes
+
+    features = list(geojson.get("features") or [])
+    codes = [str(f.get("id") or f["properties"]["statcode"]) for f in features]
+    layer_names = {c: (f.get("properties") or {}).get("statnaam") for c, f in zip(codes, features)}
+    frame = pressure.drop_duplicates("region_code").set_index(pressure["region_code"].drop_duplicates().astype(str))
+    values = pd.to_numeric(frame["pressure_score"], errors="coerce")
+    quarters = pd.Series(quarter_classes(values, direction).to_numpy(), index=frame.index, dtype="object")
+    name_col = "name" if "name" in frame else "region_name"
+    names = frame[name_col].astype("object") if name_col in frame else pd.Series(dtype="object")
+    rank = pd.to_numeric(frame["rank"], errors="coerce") if "rank" in frame else pd.Series(dtype=float)
+    out = pd.DataFrame(
+        {
+            "region_code": codes,
+            "region_name": [str(names.get(c) if pd.notna(names.get(c)) else layer_names.get(c) or c) for c in codes],
+            "level": "GM",
+            "indicator": "pressure",
+            "indicator_label": indicator_label,
+            "year": years,
+            "value": values.reindex(codes).to_numpy(dtype=float),
+            "unit": unit,
+            "rank": pd.array(rank.reindex(codes).to_numpy(dtype=float), dtype="Int64"),
+            "quarter": quarters.reindex(codes).to_numpy(),
+            "source": source,
+            "vintage": vintage or "",
+            "config_hash": config_hash,
+        }
+    )
+    out["quarter"] = out["quarter"].astype("object").where(out["quarter"].notna(), None)
+    return out
+
+
+def deal_map_shown(pressure_rows: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pressure_map_shown` rows with the deal areas drawn over them (``deal_ids``, ``deals``).
+
+    ``areas`` are the :func:`deal_areas` rows on the map (``deal_id``,
+    ``name``, ``gemeente_codes`` joined by ``;``). A gemeente in no deal drawn
+    has empty deal columns.
+
+    >>> rows = pd.DataFrame({"region_code": ["GM1", "GM2"]})
+    >>> areas = pd.DataFrame({"deal_id": ["a", "b"], "name": ["A", "B"], "tranche": [1, 2], "gemeente_codes": ["GM1;GM2", "GM2"]})
+    >>> deal_map_shown(rows, areas)[["region_code", "deal_ids", "deals"]].to_dict("records")
+    [{'region_code': 'GM1', 'deal_ids': 'a', 'deals': 'A'}, {'region_code': 'GM2', 'deal_ids': 'a;b', 'deals': 'A; B'}]
+    """
+    ids: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}
+    for deal_id, name, codes in zip(areas["deal_id"], areas["name"], areas["gemeente_codes"]):
+        for code in str(codes or "").split(";"):
+            code = code.strip()
+            if code:
+                ids.setdefault(code, []).append(str(deal_id))
+                names.setdefault(code, []).append(str(name))
+    out = pressure_rows.copy()
+    codes = out["region_code"].astype(str)
+    out["deal_ids"] = [";".join(ids[c]) if c in ids else None for c in codes]
+    out["deals"] = ["; ".join(names[c]) if c in names else None for c in codes]
+    return out
+
+
 # --------------------------------------------------------------------------- warehouse tables
 
 
@@ -1516,11 +1608,13 @@ __all__ = [
     "Tranche",
     "baseline_year",
     "deal_areas",
+    "deal_map_shown",
     "default_indeling",
     "filter_deals",
     "latest_year",
     "load_registry",
     "members",
+    "pressure_map_shown",
     "summarise",
     "unresolved_names",
     "warehouse_tables",

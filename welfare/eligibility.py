@@ -1294,6 +1294,23 @@ def area_title(result: EligibilityResult, lang: str = "nl") -> str:
     return _list(shown, lang)
 
 
+def map_shown(pressure_rows: pd.DataFrame, area_codes: Iterable[str], area_name: str) -> pd.DataFrame:
+    """The area map's data for a CSV: :func:`welfare.deals.pressure_map_shown` rows plus the proposal.
+
+    ``in_area`` marks the gemeenten of the proposed area (outlined on the
+    map), ``area`` names it on those rows and is empty elsewhere.
+
+    >>> rows = pd.DataFrame({"region_code": ["GM1", "GM2"], "value": [0.2, float("nan")]})
+    >>> map_shown(rows, ["GM2"], "Oost")[["region_code", "value", "in_area", "area"]].to_dict("records")
+    [{'region_code': 'GM1', 'value': 0.2, 'in_area': False, 'area': None}, {'region_code': 'GM2', 'value': nan, 'in_area': True, 'area': 'Oost'}]
+    """
+    chosen = {str(c) for c in area_codes}
+    out = pressure_rows.copy()
+    out["in_area"] = out["region_code"].astype(str).isin(chosen)
+    out["area"] = pd.Series([area_name if inside else None for inside in out["in_area"]], index=out.index, dtype="object")
+    return out
+
+
 def onderbouwing(result: EligibilityResult, lang: str = "nl") -> list[str]:
     """The generated onderbouwing: paragraphs of plain text citing the figures, years and sources.
 

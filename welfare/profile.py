@@ -826,6 +826,176 @@ def filter_ranking(
     return table[keep]
 
 
+def ranking_shown(
+    rows: pd.DataFrame,
+    *,
+    level: str,
+    indicator_label: str,
+    unit: str,
+    year: str,
+    source: str,
+    vintage: str,
+    config_hash: str,
+) -> pd.DataFrame:
+    """The rank chart's data for a CSV: one row per region drawn, in the chart's order.
+
+    ``rows`` are the :func:`ranking_table` rows in the chart. The value is the
+    pressure score; rank, band (``rank_p05``, ``rank_p95``), label and
+    ``p_top_n`` come with it. ``year`` says which years the score uses (e.g.
+    "nieuwste per indicator"). Missing values stay empty, never 0.
+
+    >>> t = pd.DataFrame({"region_code": ["GM2", "GM1"], "region_name": ["Bee", "Aa"], "rank": [1.0, 2.0],
+    ...                   "rank_p05": [1.0, 1.0], "rank_p95": [2.0, 2.0], "label": ["grensgeval", "grensgeval"],
+    ...                   "p_top_n": [0.6, float("nan")], "pressure_score": [0.5, 0.1],
+    ...                   "worst_quarter_count": [3, 1], "themes_under_pressure": [2, 0]})
+    >>> out = ranking_shown(t, level="GM", indicator_label="Drukscore", unit="z", year="2023", source="Bron: CBS",
+    ...                     vintage="v", config_hash="abc")
+    >>> out[["region_code", "rank", "value", "p_top_n"]].to_dict("records")
+    [{'region_code': 'GM2', 'rank': 1, 'value': 0.5, 'p_top_n': 0.6}, {'region_code': 'GM1', 'rank': 2, 'value': 0.1, 'p_top_n': nan}]
+    """
+    def col(name: str) -> pd.Series:
+        return pd.to_numeric(rows[name], errors="coerce") if name in rows else pd.Series(np.nan, index=rows.index)
+
+    out = pd.DataFrame(
+        {
+            "region_code": rows["region_code"].astype(str),
+            "region_name": rows["region_name"].astype(str),
+            "level": level,
+            "indicator": "pressure",
+            "indicator_label": indicator_label,
+            "year": year,
+            "rank": col("rank").astype("Int64"),
+            "rank_p05": col("rank_p05"),
+            "rank_p95": col("rank_p95"),
+            "label": rows["label"] if "label" in rows else None,
+            "p_top_n": col("p_top_n"),
+            "value": col("pressure_score"),
+            "unit": unit,
+            "worst_quarter_count": col("worst_quarter_count").astype("Int64"),
+            "themes_under_pressure": col("themes_under_pressure").astype("Int64"),
+            "source": source,
+            "vintage": vintage,
+            "config_hash": config_hash,
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def theme_pressure_shown(
+    press: pd.DataFrame,
+    catalog: Catalog,
+    *,
+    names: Mapping[str, str],
+    lang: str,
+    unit: str,
+    reference: str,
+    years: Mapping[str, int],
+    source: str,
+    vintage: str,
+) -> pd.DataFrame:
+    """The theme bars' data for a CSV: one row per region × theme drawn (:func:`theme_pressure` rows).
+
+    ``years`` are the indicator years used (indicator id → year): each row
+    says the years of its theme's indicators. A region without an indicator
+    of a theme keeps an empty value, never 0.
+
+    >>> from welfare.catalog import load_catalog
+    >>> press = pd.DataFrame({"region_code": ["GM1", "GM1"], "theme": ["wonen", "milieu"],
+    ...                       "pressure": [0.4, float("nan")], "n_indicators": [2, 0]})
+    >>> out = theme_pressure_shown(press, load_catalog(), names={"GM1": "Aa"}, lang="nl", unit="z",
+    ...                            reference="alle gemeenten", years={"liv_distance_gp": 2023}, source="Bron: CBS", vintage="v")
+    >>> out[["region_name", "theme", "value", "n_indicators", "year"]].to_dict("records")
+    [{'region_name': 'Aa', 'theme': 'wonen', 'value': 0.4, 'n_indicators': 2, 'year': '2023'}, {'region_name': 'Aa', 'theme': 'milieu', 'value': nan, 'n_indicators': 0, 'year': ''}]
+    """
+    theme_years: dict[str, list[int]] = {}
+    for ind, y in years.items():
+        if ind in catalog.indicators:
+            theme_years.setdefault(catalog.indicators[ind].theme, []).append(y)
+    codes = press["region_code"].astype(str)
+    out = pd.DataFrame(
+        {
+            "region_code": codes,
+            "region_name": codes.map(lambda c: names.get(c, c)),
+            "theme": press["theme"].astype(str),
+            "theme_label": press["theme"].map(lambda th: catalog.theme_label(th, lang)),
+            "value": pd.to_numeric(press["pressure"], errors="coerce"),
+            "unit": unit,
+            "n_indicators": pd.to_numeric(press["n_indicators"], errors="coerce").astype("Int64")
+            if "n_indicators" in press
+            else pd.array([pd.NA] * len(press), dtype="Int64"),
+            "reference": reference,
+            "year": press["theme"].map(lambda th: years_span(theme_years.get(th, ()))),
+            "source": source,
+            "vintage": vintage,
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def trend_shown(
+    series: pd.DataFrame,
+    *,
+    indicator: str,
+    indicator_label: str,
+    unit: str,
+    names: Mapping[str, str],
+    regions: Sequence[str],
+    source: str,
+    vintage: str,
+    reference_code: str = NL_CODE,
+) -> pd.DataFrame:
+    """The trend chart's data for a CSV: the years of ``regions`` and the NL line, as drawn.
+
+    ``series`` is the frame given to :func:`welfare.charts.trend_chart`
+    (``region_code, year, value``, and ``lower``/``upper``, ``source_table``
+    where present). Rows of other regions or indicators are left out; missing
+    bounds stay empty.
+
+    >>> s = pd.DataFrame({"indicator_id": "x", "region_code": ["NL01", "GM1", "GM9"], "year": [2023, 2023, 2023],
+    ...                   "value": [3.0, 4.0, 5.0], "source_table": "85000NED"})
+    >>> out = trend_shown(s, indicator="x", indicator_label="X", unit="%", names={"GM1": "Aa"}, regions=["GM1"],
+    ...                   source="Bron: CBS", vintage="v")
+    >>> out[["region_code", "region_name", "value"]].to_dict("records")
+    [{'region_code': 'GM1', 'region_name': 'Aa', 'value': 4.0}, {'region_code': 'NL01', 'region_name': 'Nederland', 'value': 3.0}]
+    """
+    order = [*regions, reference_code]
+    part = series[series["region_code"].astype(str).isin(order)]
+    if "indicator_id" in part:
+        part = part[part["indicator_id"] == indicator]
+    part = part.assign(_o=part["region_code"].astype(str).map(order.index)).sort_values(["_o", "year"], kind="stable")
+    nan = pd.Series(np.nan, index=part.index)
+    codes = part["region_code"].astype(str)
+    out = pd.DataFrame(
+        {
+            "region_code": codes,
+            "region_name": codes.map(lambda c: names.get(c, "Nederland" if c == reference_code else c)),
+            "indicator": indicator,
+            "indicator_label": indicator_label,
+            "year": pd.to_numeric(part["year"], errors="coerce").astype("Int64"),
+            "value": pd.to_numeric(part["value"], errors="coerce"),
+            "lower": pd.to_numeric(part["lower"], errors="coerce") if "lower" in part else nan,
+            "upper": pd.to_numeric(part["upper"], errors="coerce") if "upper" in part else nan,
+            "unit": unit,
+            "source_table": part["source_table"] if "source_table" in part else None,
+            "source": source,
+            "vintage": vintage,
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def years_span(years: Iterable[Any]) -> str:
+    """'2023' or '2019–2023' for the years given (missing ones ignored); '' for none.
+
+    >>> years_span([2021, 2019, float('nan')]), years_span([2023]), years_span([])
+    ('2019–2021', '2023', '')
+    """
+    ys = sorted({int(y) for y in years if y is not None and not (isinstance(y, float) and math.isnan(y))})
+    if not ys:
+        return ""
+    return str(ys[0]) if ys[0] == ys[-1] else f"{ys[0]}–{ys[-1]}"
+
+
 def moved_text(moved: Any) -> str:
     """How far a region moved against the default recipe: '▲ 3' (up, more pressure), '▼ 2', '='.
 
