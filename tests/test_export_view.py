@@ -192,3 +192,34 @@ def test_view_links_split_into_page_and_query():
     assert mapview.split_view_link("/?jaar=2022") == ("kaart", {"jaar": ["2022"]})
     assert mapview.split_view_link("?jaar=2022") == ("kaart", {"jaar": ["2022"]})
     assert mapview.split_view_link("jaar=2022&niveau=provincie") == ("kaart", {"jaar": ["2022"], "niveau": ["provincie"]})
+
+
+def test_several_views_make_one_pdf_with_a_page_each_and_one_pack(warehouse, tmp_path):
+    views = ["", "niveau=provincie&indicator=wrk_unemployment", "niveau=provincie&indicator=theme:gezondheid"]
+    args = [a for v in views for a in ("--view", v)]
+    out = tmp_path / "kaarten.pdf"
+    code, said, err = run_cli(*args, "--format", "pdf", "--out", str(out), "--warehouse", str(warehouse))
+    assert code == 0, err
+    assert pdf_pages(out.read_bytes()) == 3
+    assert said.count("http://localhost:8501/") == 3
+    pack = tmp_path / "kaarten.zip"
+    code, _, err = run_cli(*args, "--format", "pack", "--out", str(pack), "--warehouse", str(warehouse))
+    assert code == 0, err
+    with zipfile.ZipFile(pack) as zf:
+        csvs = [n for n in zf.namelist() if n.endswith(".csv")]
+        assert len(csvs) == 3 and len([n for n in zf.namelist() if n.endswith(".png")]) == 3
+        assert pdf_pages(zf.read("figuren.pdf")) == 4  # three maps and the methods note
+        indicators = {next(csv.DictReader(io.StringIO(zf.read(n).decode("utf-8"))))["indicator"] for n in csvs}
+    assert indicators == {"pressure", "wrk_unemployment", "theme:gezondheid"}
+    code, _, err = run_cli(*args, "--format", "png", "--out", str(tmp_path / "x.png"), "--warehouse", str(warehouse))
+    assert code == 2 and "one --view" in err
+
+
+def test_a_theme_the_level_has_no_score_for_is_refused_by_name(warehouse, tmp_path):
+    data = mapview.Warehouse.read(warehouse)
+    have = mapview.indicator_years(mapview.level_data(data, str(warehouse), "CR"))
+    options = mapview.indicator_options(data.catalog, have, "CR")
+    missing = next(f"theme:{th}" for th in data.catalog.themes if f"theme:{th}" not in options)
+    code, _, err = run_cli("--view", f"niveau=corop&indicator={missing}", "--format", "svg", "--out", str(tmp_path / "x.svg"),
+                           "--warehouse", str(warehouse))  # fmt: skip
+    assert code == 2 and missing in err and not (tmp_path / "x.svg").exists()

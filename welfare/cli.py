@@ -125,9 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--view",
         required=True,
+        action="append",
         metavar="QUERY",
         help="the view: a permalink of the map or its query string, e.g. 'niveau=corop&indicator=pressure&jaar=2022' "
-        "('' = the landing map)",
+        "('' = the landing map); give it several times for a pdf (a page per view) or a pack of several views",
     )
     ex.add_argument("--format", choices=("png", "svg", "pdf", "pack"), default="png", help="png (default), svg, pdf or pack (ZIP)")
     ex.add_argument("--out", type=Path, required=True, metavar="PATH", help="the file to write (replaced atomically)")
@@ -447,48 +448,59 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from welfare import export, mapview
     from welfare.state import permalink
 
+    links: list[str] = args.view
+    if len(links) > 1 and args.format in ("png", "svg"):
+        err.write(f"export failed: --format {args.format} takes one --view (got {len(links)}); use pdf or pack for several\n")
+        return 2
     try:
         data = mapview.Warehouse.read(args.warehouse)
-        try:
-            view, problems = mapview.view_from_link(args.view, data, str(args.warehouse))
-        except ValueError as exc:
-            err.write(f"export failed: --view: {exc}\n")
-            return 2
-        if problems:
-            # a briefing must show exactly the view asked for: no silent fallback to defaults
-            err.write("export failed: --view: " + " ".join(problems) + "\nNothing was written.\n")
-            return 2
+        views = []
+        for n, link in enumerate(links, 1):
+            which = f"--view {link!r}" if len(links) > 1 else "--view"
+            try:
+                view, problems = mapview.view_from_link(link, data, str(args.warehouse))
+            except ValueError as exc:
+                err.write(f"export failed: {which}: {exc}\n")
+                return 2
+            if problems:
+                # a briefing must show exactly the view asked for: no silent fallback to defaults
+                err.write(f"export failed: {which}: " + " ".join(problems) + "\nNothing was written.\n")
+                return 2
+            views.append(view)
         reg = None
-        if view.deals:
+        if any(v.deals for v in views):
             from welfare.deals import DEFAULT_REGISTRY, load_registry
 
             reg = load_registry(args.registry or DEFAULT_REGISTRY)
-        shown = mapview.build_map(view, data, str(args.warehouse), view.lang, registry=reg)
-        if shown.figure is None:
-            err.write(f"export failed: the warehouse {args.warehouse} has no boundary layer for level {view.level}; "
-                      "rebuild with --boundaries\n")  # fmt: skip
-            return 1
-        link = permalink(view, args.base_url)
-        title = f"{shown.text.title} — {shown.text.subtitle}"
-        hash_ = shown.info.get("hash")
+        items: list[export.ExportItem] = []
+        for view in views:
+            shown = mapview.build_map(view, data, str(args.warehouse), view.lang, registry=reg)
+            if shown.figure is None:
+                err.write(f"export failed: the warehouse {args.warehouse} has no boundary layer for level {view.level}; "
+                          "rebuild with --boundaries\n")  # fmt: skip
+                return 1
+            items.append(export.ExportItem(
+                name=f"kaart-{shown.text.title}-{view.level}-{shown.info['year'] or ''}", title=f"{shown.text.title} — {shown.text.subtitle}",
+                figure=shown.figure, data=shown.data, permalink=permalink(view, args.base_url), config_hash=shown.info.get("hash"),
+                notes=(shown.text.vintage,),
+            ))  # fmt: skip
+        lang = views[0].lang
         if args.format == "pack":
-            item = export.ExportItem(
-                name=f"kaart-{shown.text.title}-{view.level}-{shown.info['year'] or ''}", title=title, figure=shown.figure,
-                data=shown.data, permalink=link, config_hash=hash_,
-            )  # fmt: skip
-            payload = export.briefing_pack([item], lang=view.lang, size=args.size, vintage=shown.text.vintage)
+            payload = export.briefing_pack(items, lang=lang, size=args.size, vintage=shown.text.vintage)
         else:
-            payload = export.render(
-                shown.figure, args.format, args.size, scale=args.scale, permalink=link, config_hash=hash_, lang=view.lang
-            )
+            jobs = [
+                export.RenderJob(i.figure, args.format, args.size, scale=args.scale, permalink=i.permalink, config_hash=i.config_hash, lang=lang)
+                for i in items
+            ]
+            parts = export.render_many(jobs)
+            payload = parts[0] if len(parts) == 1 else export.merge_pdfs(parts)
         export.write_atomic(args.out, payload)
-    except WelfareError as exc:
+    except (WelfareError, OSError) as exc:
         err.write(f"export failed: {exc}\n")
         return 1
-    except OSError as exc:
-        err.write(f"export failed: {exc}\n")
-        return 1
-    out.write(f"{args.out}: {args.format}, {len(payload):,} bytes — {title}\n{link}\n")
+    out.write(f"{args.out}: {args.format}, {len(payload):,} bytes\n")
+    for item in items:
+        out.write(f"  {item.title}\n  {item.permalink}\n")
     return 0
 
 

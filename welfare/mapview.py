@@ -498,4 +498,10 @@ def view_from_link(link: str, data: WarehouseLike, folder: str) -> tuple[View, l
         return years_for(indicator, level, data.catalog, indicator_years(cache[level]))
 
     view, notices = parse_view(query, data.catalog, years, page="kaart")
-    return replace(view, page="kaart"), [n.text("en") for n in notices]
+    problems = [n.text("en") for n in notices]
+    if view.level in LEVELS:
+        if view.level not in cache:
+            cache[view.level] = level_data(data, folder, view.level)
+        if view.indicator not in indicator_options(data.catalog, indicator_years(cache[view.level]), view.level):
+            problems.append(f"The map has no '{view.indicator}' for level {view.level} (indicator, niveau).")
+    return replace(view, page="kaart"), problems
