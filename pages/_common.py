@@ -63,6 +63,13 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
+def base_url(page: str) -> str:
+    """The app's address for permalinks: ``st.context.url`` without this page's ``/url_path`` ("" when unknown)."""
+    base = (st.context.url or "").rstrip("/")
+    suffix = "/" + page
+    return base[: -len(suffix)] if base.endswith(suffix) else base
+
+
 @dataclass(frozen=True)
 class WarehouseData:
     observations: pd.DataFrame

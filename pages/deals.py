@@ -9,16 +9,19 @@ view can be shared.
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from pages._common import PageContext, context, frame_guard, registry, registry_path, warehouse
-from welfare import charts
+from pages._common import PageContext, base_url, context, frame_guard, registry, registry_path, warehouse
+from pages._export import export_menu
+from welfare import charts, state
 from welfare.boundaries import read_boundaries, web_geojson
 from welfare.deal_welfare import COMPARABLE, DEAL, NL, boundary_year_of, deal_welfare
 from welfare.deals import PROVINCES, STATUSES, TRANCHES, Registry, deal_areas, filter_deals, members, summarise
+from welfare.deals import deal_map_shown, pressure_map_shown
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
 from welfare.texts.deals import status_label
@@ -208,6 +211,23 @@ else:
         alt=t("deals.map_alt", lang, n=len(visible), summary=summary),
         config={"displaylogo": False, "scrollZoom": True},
     )
+    link = state.permalink(
+        state.View(page="deals", lang=lang), base_url("deals"),
+        {"ronde": tranches, "status": statuses, "provincie": provinces,
+         "budget": None if budget_filter is None else [f"{v:g}" for v in budget], "thema": theme.strip(), "zoek": text.strip(),
+         "kleur": None if color_by == "tranche" else color_by, "deal": st.query_params.get("deal")},
+    )  # fmt: skip
+    map_hash = str(pressure.attrs.get("hash", ""))
+    map_vintage = charts.vintage_line(wh.built_at, lang) if wh.built_at else None
+    map_rows = partial(
+        pressure_map_shown, pressure, charts_geo, indicator_label=t("deals.pressure_label", lang), unit=t("deals.pressure_unit", lang),
+        years=year_text, source=source, vintage=map_vintage, config_hash=map_hash,
+    )  # fmt: skip
+    export_menu(
+        "deals_map", fig, lang=lang, permalink=link, config_hash=map_hash, vintage=map_vintage,
+        title=t("deals.export_title", lang, n=len(visible), year=year_text, by=t(f"deals.by_{color_by}", lang)),
+        data=lambda rows=map_rows, drawn=visible: deal_map_shown(rows(), drawn),
+    )  # fmt: skip
     missing = [d.name for d in shown if d.id not in set(visible["deal_id"])]
     if missing:
         st.caption(t("deals.not_drawn", lang, n=len(missing), names=md_escape("; ".join(missing))))

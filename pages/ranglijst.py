@@ -16,10 +16,13 @@ the code, into the URL.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from pages._common import context, frame_guard, registry, warehouse
+from pages._common import base_url, context, frame_guard, registry, warehouse
+from pages._export import export_menu
 from welfare import charts, profile, state
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
@@ -295,6 +298,20 @@ else:
         source=source, vintage=vintage, note=t("rank.note_hash", lang, hash=result.hash), lang=lang,
     )
     st.plotly_chart(fig, theme=None, key="rank_chart", alt=title + ". " + t("rank.chart_alt", lang))
+    year_word = t("rank.year_latest", lang) if year is None else t("rank.year_upto", lang, year=year)
+    link = state.permalink(
+        state.View(page="ranglijst", level=level, year=year, weights=view.weights, lang=lang), base_url("ranglijst"),
+        {"provincie": list(prov_codes), "regiodeal": deal_filter, "inwoners": profile.population_to_query(tuple(pop_range)),
+         "sortering": None if sort == "rang" else sort, "aantal": None if n_chart == 40 else str(n_chart)},
+    )  # fmt: skip
+    export_menu(
+        "rank", fig, lang=lang, permalink=link, config_hash=result.hash, vintage=vintage,
+        title=t("rank.export_title", lang, level=t(f"rank.levels_{level}", lang), year=year_word, n=len(part), total=len(ranked)),
+        data=partial(
+            profile.ranking_shown, part, level=level, indicator_label=t("rank.col_score", lang), unit=t("map.unit_pressure", lang), year=year_word,
+            source=source, vintage=vintage, config_hash=result.hash,
+        ),
+    )  # fmt: skip
 
 label_text = {k: f"{s} {charts.label(k, lang)}" for k, s in (("robuust hoog", "◆"), ("grensgeval", "●"), ("robuust laag", "■"), ("geen score", "×"))}
 view = shown_rows.assign(

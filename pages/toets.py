@@ -18,18 +18,21 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from pages._common import context, frame_guard, registry, registry_path, warehouse
-from welfare import charts
+from pages._common import base_url, context, frame_guard, registry, registry_path, warehouse
+from pages._export import export_menu
+from welfare import charts, state
 from welfare import eligibility as el
 from welfare.boundaries import read_boundaries, web_geojson
-from welfare.deals import Registry, members
+from welfare.deals import Registry, members, pressure_map_shown
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
+from welfare.profile import years_span
 from welfare.scoring import ScoringConfig, score
 from welfare.state import region_from_selection
 from welfare.texts.deals import status_label
@@ -382,6 +385,9 @@ else:
         bounds = zoom_to.to_crs(4326).total_bounds if len(zoom_to) else None
     years = pressure.attrs.get("years") or []
     tables = sorted({tb for i in pressure.attrs.get("indicators", ()) for tb in wh.catalog.indicators[i].tables})
+    map_source = charts.source_line(tables, years, lang, boundaries=True)
+    map_hash = str(pressure.attrs.get("hash", ""))
+    map_vintage = charts.vintage_line(wh.built_at, lang) if wh.built_at else None
     fig = charts.choropleth(
         pressure,
         geo,
@@ -389,8 +395,8 @@ else:
         unit=t("check.page.pressure_unit", lang),
         title=t("check.page.map_title", lang),
         subtitle=t("check.page.map_subtitle", lang, n=len(codes)),
-        source=charts.source_line(tables, years, lang, boundaries=True) + " · " + t("check.page.recipe", lang, hash=pressure.attrs.get("hash", "")),
-        vintage=charts.vintage_line(wh.built_at, lang) if wh.built_at else None,
+        source=map_source + " · " + t("check.page.recipe", lang, hash=map_hash),
+        vintage=map_vintage,
         lang=lang,
         mode="quarters",
         direction=-1,
@@ -416,6 +422,20 @@ else:
         config={"displaylogo": False, "scrollZoom": True},
     )
     st.caption(t("check.page.map_help", lang))
+    link = state.permalink(
+        state.View(page="toets", lang=lang), base_url("toets"),
+        {"regio": url_value, "naam": (name or "").strip(), "kader": None if framework == "2024" else framework,
+         **{k: None if v is None else f"{float(v):g}" for k, v in (("rijk", rijk), ("publiek", public), ("privaat", private))}},
+    )  # fmt: skip
+    map_rows = partial(
+        pressure_map_shown, pressure, geo, indicator_label=t("check.page.map_title", lang), unit=t("check.page.pressure_unit", lang),
+        years=years_span(years), source=map_source, vintage=map_vintage, config_hash=map_hash,
+    )  # fmt: skip
+    export_menu(
+        "toets_map", fig, lang=lang, permalink=link, config_hash=map_hash, vintage=map_vintage,
+        title=t("check.page.export_title", lang, year=years_span(years), area=el.area_title(result, lang)),
+        data=lambda rows=map_rows, area=codes, area_name=el.area_title(result, lang): el.map_shown(rows(), area, area_name),
+    )  # fmt: skip
 
 # --- the onderbouwing ----------------------------------------------------------------------
 st.subheader(t("check.page.onderbouwing", lang))

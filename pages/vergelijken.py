@@ -13,10 +13,13 @@ in the widgets.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from pages._common import context, frame_guard, registry, warehouse
+from pages._common import base_url, context, frame_guard, registry, warehouse
+from pages._export import export_menu
 from welfare import charts, profile, state
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
@@ -168,6 +171,13 @@ with st.spinner(t("compare.computing", lang)):
                      ignore_index=True)
     vintage = charts.vintage_line(wh.built_at, lang)
 
+
+def compare_link(chosen: str | None) -> str:
+    """The link that reopens this comparison (the regions, and the indicator over time when one is chosen)."""
+    view = state.View(page="vergelijken", regions=tuple(map(to_url, codes)), indicator=chosen or state.PRESSURE, lang=lang)
+    return state.permalink(view, base_url("vergelijken"))
+
+
 links = st.columns(len(codes))
 for col, c in zip(links, codes):
     with col:
@@ -200,6 +210,17 @@ else:
         source=charts.source_line(tables_used, years_used, lang, harmonised=True, max_tables=2), vintage=vintage, lang=lang, decimals=2,
     )
     st.plotly_chart(fig, theme=None, key="compare_themes", alt=title + ". " + t("compare.table_below", lang))
+    theme_years = {i: y for i, y in used}
+    export_menu(
+        "compare_themes", fig, lang=lang, permalink=compare_link(indicator), vintage=vintage,
+        title=t("compare.export_themes", lang, among=among, regions=", ".join(label_of.values()),
+                years=profile.years_span(years_used)),
+        data=partial(
+            profile.theme_pressure_shown, press, catalog, names=label_of, lang=lang, unit=t("compare.themes_unit", lang),
+            reference=t(f"compare.average_{ref_level}", lang), years=theme_years,
+            source=charts.source_line(tables_used, years_used, lang, harmonised=True), vintage=vintage,
+        ),
+    )  # fmt: skip
     if len(kinds) > 1 or profile.DEAL_KIND in kinds:
         st.caption(t("compare.mixed_note", lang))
 
@@ -287,6 +308,16 @@ fig = charts.trend_chart(
     source=charts.source_line_for(series, lang), vintage=vintage, lang=lang,
 )
 st.plotly_chart(fig, theme=None, key="compare_trend", alt=t("compare.trend_alt", lang, label=title))
+export_menu(
+    "compare_trend", fig, lang=lang, permalink=compare_link(indicator), vintage=vintage,
+    title=t("compare.export_trend", lang, label=title, unit=ind.unit(lang), regions=", ".join(label_of.values()),
+            years=profile.years_span(series["year"])),
+    data=partial(
+        profile.trend_shown, series, indicator=indicator, indicator_label=title, unit=ind.unit(lang),
+        names={**label_of, profile.NL_CODE: charts.label("netherlands", lang)}, regions=list(codes),
+        source=charts.source_line_for(series, lang), vintage=vintage,
+    ),
+)  # fmt: skip
 missing = [label_of[c] for c in codes if c not in set(series["region_code"])]
 if missing:
     st.caption(t("compare.trend_missing", lang, names=md_escape(", ".join(missing))))

@@ -182,6 +182,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deals.now": {"nl": "nu", "en": "now"},
     "deals.config_hash": {"nl": "Recept druk: {hash}", "en": "Pressure recipe: {hash}"},
     "deals.comparables_none": {"nl": "geen", "en": "none"},
+    # export
+    "deals.export_title": {
+        "nl": "{n} Regio Deals over de druk op brede welvaart per gemeente ({year}), dealgebieden naar {by}",
+        "en": "{n} Regio Deals over the pressure on broad welfare per gemeente ({year}), deal areas by {by}",
+    },
 }
 
 

@@ -187,4 +187,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "De drukmaat is een eigen bewerking van regiowelvaart; het CBS publiceert geen index en geen drempel. Zie de methodepagina.",
         "en": "The pressure measure is regiowelvaart's own; CBS publishes no index and no threshold. See the method page.",
     },
+    # export
+    "rank.export_title": {
+        "nl": "Drukscore {level} ({year}): rang en 5–95%-band, {n} van {total}",
+        "en": "Pressure score {level} ({year}): rank and 5–95% band, {n} of {total}",
+    },
 }

@@ -470,4 +470,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check.page.onderbouwing": {"nl": "Onderbouwing", "en": "Justification"},
     "check.page.download_pdf": {"nl": "Onderbouwing als PDF", "en": "Justification as PDF"},
     "check.page.download_md": {"nl": "Onderbouwing als Markdown", "en": "Justification as Markdown"},
+    # export
+    "check.page.export_title": {
+        "nl": "Druk op brede welvaart per gemeente ({year}) met het voorgestelde gebied: {area}",
+        "en": "Pressure on broad welfare per municipality ({year}) with the proposed area: {area}",
+    },
 }

@@ -60,4 +60,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "compare.direction_0": {"nl": "geen oordeel (context)", "en": "no judgement (context)"},
     "compare.trend_alt": {"nl": "{label} door de jaren heen per regio, met Nederland", "en": "{label} over the years per region, with the Netherlands"},
     "compare.trend_missing": {"nl": "Geen reeks voor: {names}.", "en": "No series for: {names}."},
+    # export
+    "compare.export_themes": {
+        "nl": "Druk per thema {among}: {regions} ({years})",
+        "en": "Pressure per theme {among}: {regions} ({years})",
+    },
+    "compare.export_trend": {
+        "nl": "{label} ({unit}): {regions} en Nederland, {years}",
+        "en": "{label} ({unit}): {regions} and the Netherlands, {years}",
+    },
 }
