@@ -22,7 +22,7 @@ from welfare.i18n import md_escape, t
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "zip": "application/zip"}
 
 
-def _file(build: Callable[[], bytes], lang: str) -> Callable[[], bytes]:
+def file_or_message(build: Callable[[], bytes], lang: str) -> Callable[[], bytes]:
     """``build`` for a download button; a failure becomes a small text file saying why, not a traceback."""
 
     def make() -> bytes:
@@ -68,7 +68,7 @@ def export_menu(
         for name, text, build, filename in buttons:
             fmt = "png" if name.startswith("png") else name
             st.download_button(
-                text, data=_file(build, lang), file_name=filename, mime=MIME[fmt], on_click="ignore",
+                text, data=file_or_message(build, lang), file_name=filename, mime=MIME[fmt], on_click="ignore",
                 key=f"export_{name}_{key}", icon=":material/image:" if fmt != "pdf" else ":material/picture_as_pdf:",
                 width="stretch",
             )  # fmt: skip
@@ -78,7 +78,7 @@ def export_menu(
             return export.briefing_pack([item], lang=lang, size=size, vintage=vintage, created=datetime.now(timezone.utc))
 
         st.download_button(
-            t("export.pack", lang), data=_file(pack, lang), file_name=f"{stem}.zip", mime=MIME["zip"], on_click="ignore",
+            t("export.pack", lang), data=file_or_message(pack, lang), file_name=f"{stem}.zip", mime=MIME["zip"], on_click="ignore",
             key=f"export_pack_{key}", icon=":material/folder_zip:", help=t("export.pack_help", lang), width="stretch",
         )  # fmt: skip
         if print_query is not None:

@@ -261,6 +261,51 @@ def _open_profile(view: View, code: str, name: str) -> None:
     st.info(t("map.profile_missing", lang, name=md_escape(name), code=code), icon=":material/info:")
 
 
+PACK_KEY = "_pack_views"  # the map views collected for one briefing pack: [(query string, title)]
+MAX_PACK_VIEWS = 12
+
+
+def _pack_basket(view: View, title: str, link: str, base: str) -> None:
+    """Collect map views for one briefing pack; the ZIP is built only on the download click."""
+    basket: list[tuple[str, str]] = st.session_state.setdefault(PACK_KEY, [])
+    query = query_string(view)
+    # a fixed label: Streamlit keeps an expander open across reruns only while its label stays the same
+    with st.expander(t("export.basket", lang), icon=":material/collections_bookmark:"):
+        st.caption(t("export.basket_count", lang, n=len(basket)))
+        here = any(q == query for q, _ in basket)
+        if st.button(t("export.basket_add", lang), key="pack_add", disabled=here or len(basket) >= MAX_PACK_VIEWS, icon=":material/add:"):
+            basket.append((query, title))
+            st.rerun()
+        for q, name in basket:
+            st.markdown(f"- {md_escape(name)}")
+        if basket:
+
+            def pack() -> bytes:
+                from welfare import export
+
+                items = []
+                reg = registry(ctx) if any("deals=1" in q for q, _ in basket) else None
+                for q, name in basket:
+                    v, _ = mapview.view_from_link("?" + q.lstrip("?"), data, folder)
+                    v = replace(v, lang=lang)
+                    shown = mapview.build_map(v, data, folder, lang, registry=reg)
+                    if shown.figure is not None:
+                        items.append(export.ExportItem(name=f"kaart-{name}", title=name, figure=shown.figure, data=shown.data,
+                                                       permalink=permalink(v, base), config_hash=shown.info.get("hash")))  # fmt: skip
+                return export.briefing_pack(items, lang=lang, vintage=text.vintage)
+
+            from pages._export import file_or_message
+
+            c_down, c_clear = st.columns([3, 1])
+            c_down.download_button(
+                t("export.basket_download", lang, n=len(basket)), data=file_or_message(pack, lang), file_name="regiowelvaart-briefingpakket.zip",
+                mime="application/zip", on_click="ignore", key="pack_download", icon=":material/folder_zip:", width="stretch",
+            )  # fmt: skip
+            if c_clear.button(t("export.basket_clear", lang), key="pack_clear", width="stretch"):
+                st.session_state[PACK_KEY] = []
+                st.rerun()
+
+
 # ----------------------------------------------------------------------------- page
 
 data = warehouse(ctx)
@@ -344,6 +389,7 @@ with map_col:
             data=lambda: mapview.data_shown(view, map_frame, info, text, lang), vintage=text.vintage,
             print_query=query_string(view),
         )  # fmt: skip
+        _pack_basket(view, f"{title} — {text.subtitle}", link, base)
     st.caption(md_escape(text.source_full) + "  \n" + md_escape(" · ".join(x for x in (text.vintage, text.recipe) if x)))
 
 with side_col:

@@ -157,3 +157,29 @@ def test_the_print_page_is_clean_and_prints_to_one_pdf_page(page, server: str) -
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1, f"{len(reader.pages)} pages"
     assert "Afdrukweergave" not in (reader.pages[0].extract_text() or "")  # the screen-only heading is not printed
+
+
+def test_a_pack_of_several_maps_holds_each_chosen_view(page, server: str) -> None:
+    open_map(page, server, "?niveau=provincie")
+    page.get_by_text("Briefingpakket van meerdere kaarten").click()
+    page.get_by_role("button", name="Deze kaart toevoegen").click()
+    page.get_by_text("1 kaart(en) gekozen", exact=False).wait_for(timeout=60_000)
+    import re
+
+    page.locator("[data-testid='stButtonGroup'] button", has_text=re.compile("^COROP-gebieden$")).click()
+    page.wait_for_url(re.compile(r"[?&]niveau=corop\b"), timeout=60_000)
+    wait_for_app(page, timeout_ms=120_000)
+    page.get_by_text("1 kaart(en) gekozen", exact=False).wait_for(timeout=60_000)  # the basket lives in the session
+    page.get_by_role("button", name="Deze kaart toevoegen").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Deze kaart toevoegen").click()
+    download = page.get_by_role("button", name="Pakket met 2 kaarten downloaden (ZIP)")
+    download.wait_for(timeout=60_000)
+    with page.expect_download(timeout=180_000) as info:
+        download.click()
+    with zipfile.ZipFile(info.value.path()) as zf:
+        csvs = [n for n in zf.namelist() if n.endswith(".csv")]
+        rows = {n: zf.read(n).decode("utf-8").strip().splitlines() for n in csvs}
+        readme = zf.read("README.txt").decode("utf-8")
+    assert sorted(len(r) - 1 for r in rows.values()) == [12, 40]  # the provinces and the COROP areas
+    assert "niveau=provincie" in readme and "niveau=corop" in readme
+    assert not page.locator("[data-testid='stException']").count()

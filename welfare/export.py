@@ -127,14 +127,25 @@ def prepare_figure(
         raise ExportError(f"unknown export size {size!r}: choose one of {', '.join(SIZES)}")
     out = go.Figure(copy.deepcopy(fig.to_dict()))
     out.update_layout(width=s.width_px, height=s.height_px, autosize=False)
-    room = s.width_px - 32  # the margins left and right of the text (16 px each, charts._decorate)
+    room = s.width_px - 32  # 16 px free left and right of the text
     margin = out.layout.margin
     top, bottom = margin.t or 60, margin.b or 60
+    left, right = (margin.l if margin.l is not None else 80), (margin.r if margin.r is not None else 80)
+    plot_width = max(1, s.width_px - left - right)
+    # Title and footer start 16 px from the figure's left edge, not at the plot area (which a ranking
+    # chart indents by its region names): the wrapped lines then fit the page.
+    edge = -(left - 16) / plot_width
     # Title and subtitle wrap at the export's width instead of running off the page; each extra line pushes the plot down.
     title = out.layout.title
+    if title.text and title.xref != "container":
+        title.update(xref="container", x=16 / s.width_px, xanchor="left")
     if title.text:
-        text, extra = wrap_html(str(title.text), room, 18)
-        title.text, top = text, top + 22 * extra
+        # A long title shrinks to fit one line (down to 13 px) instead of wrapping: Plotly draws a
+        # two-line title upwards from its anchor, out of the page.
+        size = float(title.font.size or 18)
+        wide = text_width(html.unescape(str(title.text)), size)
+        if wide > room:
+            title.font.size = max(13, int(size * room / wide))
     if title.subtitle and title.subtitle.text:
         text, extra = wrap_html(str(title.subtitle.text), room, 13)
         title.subtitle.text, top = text, top + 17 * extra
@@ -149,13 +160,14 @@ def prepare_figure(
     lines += [charts_escape(x) for x in extra_lines]
     wrapped = [part for line in lines for part in wrap_html(line, room, 10)[0].split("<br>")]
     if footer is not None:
+        footer.update(x=edge, xanchor="left")
         added = len(wrapped) - len(str(footer.text).split("<br>"))
         footer.text = "<br>".join(wrapped)
         footer.yshift = (footer.yshift or 0) - 15 * added
         bottom += 15 * added
     elif wrapped:
         out.add_annotation(
-            text="<br>".join(wrapped), name="source", xref="paper", yref="paper", x=0, y=0, yshift=-(bottom - 6 + 15 * len(wrapped)),
+            text="<br>".join(wrapped), name="source", xref="paper", yref="paper", x=edge, y=0, yshift=-(bottom - 6 + 15 * len(wrapped)),
             xanchor="left", yanchor="bottom", showarrow=False, align="left", font={"size": 10, "color": charts.MUTED_COLOR},
         )  # fmt: skip
         bottom += 15 * len(wrapped)
