@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,6 +239,21 @@ pages = [
 ]
 page = st.navigation(pages, position="sidebar")
 
+RUN_LOG_ENV = "REGIOWELVAART_RUN_LOG"  # a file: one line per page run, "<page>\t<seconds>" (the load test reads it)
+
+
+def log_run(page_name: str, seconds: float) -> None:
+    path = os.environ.get(RUN_LOG_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:  # one short line per write: appends do not interleave
+            fh.write(f"{page_name}\t{seconds:.4f}\n")
+
+
 if ensure_warehouse(out_dir, lang):
     st.session_state[FRAME_KEY] = True
-    page.run()
+    started = time.perf_counter()
+    try:
+        page.run()
+    finally:
+        # st.stop()/st.rerun() end a run by raising; the time until then is still the run's
+        log_run(page.url_path or "kaart", time.perf_counter() - started)
