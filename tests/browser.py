@@ -202,6 +202,25 @@ def wait_for_app(page: Any, timeout_ms: int = 30_000) -> None:
     page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=timeout_ms)
 
 
+# MapLibre (the maps) needs WebGL: chromium gets SwiftShader for it here.
+WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+
+
+def open_map(page: Any, server: str, query: str = "") -> None:
+    """Open the map page (at ``/``) with ``query`` and wait until MapLibre has drawn it."""
+    page.goto(f"{server}/{query}", timeout=60_000)
+    wait_for_app(page, timeout_ms=120_000)
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
+    page.wait_for_selector("canvas.maplibregl-canvas", timeout=60_000)
+    page.wait_for_function(  # the map has loaded its style and features
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;"
+        " return !!(m && m.map && m.map.loaded()); }",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1500)
+
+
 ARTEFACTS_ENV = "REGIOWELVAART_ARTEFACTS"
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from browser import CHROMIUM_ARGS, artefact_path, chromium_path, streamlit_server, wait_for_app
+from browser import CHROMIUM_ARGS, WEBGL_ARGS, artefact_path, chromium_path, open_map, streamlit_server, wait_for_app
 from welfare import export, mapview
 from welfare.state import View
 
@@ -31,7 +31,6 @@ except ImportError:  # pragma: no cover - playwright is in requirements.txt
 if (chromium_path() is None or sync_playwright is None) and not os.environ.get("CI"):
     pytest.skip("chromium (Debian package) or playwright is not installed", allow_module_level=True)
 
-WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
 MAX_MEAN_DIFF = 6.0  # mean absolute difference per RGB channel (0–255)
 MAX_CHANGED_SHARE = 0.06  # share of pixels whose RGB differs by more than CHANGED in sum
 CHANGED = 48
@@ -69,19 +68,6 @@ def page(browser) -> Iterator[object]:
         yield tab
     finally:
         context.close()
-
-
-def open_map(page, server: str, query: str = "") -> None:
-    page.goto(f"{server}/{query}", timeout=60_000)
-    wait_for_app(page, timeout_ms=120_000)
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
-    page.wait_for_function(
-        "() => { const gd = document.querySelector('.js-plotly-plot');"
-        " const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;"
-        " return !!(m && m.map && m.map.loaded()); }",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(1500)
 
 
 def rgb(png: bytes) -> np.ndarray:

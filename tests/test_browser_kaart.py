@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser import CHROMIUM_ARGS, REPO, artefact_path, chromium_path, streamlit_server, wait_for_app
+from browser import CHROMIUM_ARGS, REPO, WEBGL_ARGS, artefact_path, chromium_path, open_map, streamlit_server, wait_for_app
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -24,7 +24,6 @@ except ImportError:  # pragma: no cover - playwright is in requirements.txt
 if (chromium_path() is None or sync_playwright is None) and not os.environ.get("CI"):
     pytest.skip("chromium (Debian package) or playwright is not installed", allow_module_level=True)
 
-WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
 UTRECHT = (5.12, 52.09)  # a point in gemeente Utrecht (GM0344)
 
 
@@ -60,20 +59,6 @@ def page(browser) -> Iterator[object]:
         yield tab
     finally:
         context.close()
-
-
-def open_map(page, server: str, query: str = "") -> None:
-    page.goto(f"{server}/{query}", timeout=60_000)
-    wait_for_app(page, timeout_ms=120_000)
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
-    page.wait_for_selector("canvas.maplibregl-canvas", timeout=60_000)
-    page.wait_for_function(  # the map has loaded its style and features
-        "() => { const gd = document.querySelector('.js-plotly-plot');"
-        " const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;"
-        " return !!(m && m.map && m.map.loaded()); }",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(1500)
 
 
 def test_the_map_renders_with_its_summary_and_source(page, server: str) -> None:
