@@ -275,6 +275,7 @@ def _minmax(x: np.ndarray) -> np.ndarray:
 
 
 NORMALISERS = {"zscore": _zscore, "percentile": _percentile, "minmax": _minmax}
+TIE_TOLERANCE = 1e-9  # scores closer than this are the same score when an area is placed among gemeenten
 
 
 def pressure(values: np.ndarray, directions: np.ndarray, normalisation: str) -> np.ndarray:
@@ -745,12 +746,15 @@ def score_areas(
     rows = []
     for a, code in enumerate(codes):
         s = scores[a]
-        higher = int((ranked > s).sum()) if not np.isnan(s) else None
+        # Scores equal up to rounding are ties: an area of one gemeente is scored in another order of
+        # additions than the gemeente itself and may differ in the last bits.
+        tie = np.abs(ranked - s) <= TIE_TOLERANCE if not np.isnan(s) else np.zeros(len(ranked), dtype=bool)
+        higher = int(((ranked > s) & ~tie).sum()) if not np.isnan(s) else None
         rows.append(
             {
                 "area_code": code,
                 "pressure_score": s,
-                "percentile": 100.0 * float((ranked < s).sum() + 0.5 * (ranked == s).sum()) / len(ranked)
+                "percentile": 100.0 * float(((ranked < s) & ~tie).sum() + 0.5 * tie.sum()) / len(ranked)
                 if not np.isnan(s) and len(ranked)
                 else np.nan,
                 "rank_among": None if higher is None else higher + 1,
