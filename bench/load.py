@@ -28,6 +28,9 @@ run's seconds to ``$REGIOWELVAART_RUN_LOG``) and the server's peak RSS (its proc
 chromium, sampled every 0.5 s). Goal on the 2-core machine: 20 sessions for 2
 minutes, 0 errors, p95 ≤ 3 s, RSS ≤ 1 GB.
 
+By default the server is pinned to core 0 and the browsers to core 1 at nice 19
+(``--equal-priority``: both on both cores at normal priority).
+
 Run:
 
     .venv/bin/python bench/load.py [--sessions 20] [--seconds 120] [--warehouse DIR] [--json OUT] [--cold]
@@ -46,6 +49,8 @@ import json
 import os
 import random
 import re
+import shutil
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -66,6 +71,9 @@ VERBOSE = bool(os.environ.get("LOAD_VERBOSE"))
 TIMEOUT_MS = 60_000
 POLL_MS = 50
 START_GAP_S = 1.5
+# Two cores: the server (Streamlit and its Kaleido browser) on one, the 20 client browsers on the other,
+# as if they were other people's computers. Streamlit runs its scripts under one GIL, so it uses one core.
+SERVER_CPU, CLIENT_CPU = 0, 1
 # No WebGL in the load browsers: 20 maps drawn in software would measure the two cores drawing, not the server.
 LOAD_BROWSER_ARGS = [*CHROMIUM_ARGS, "--disable-3d-apis"]
 THINK_S = (float(os.environ.get("LOAD_THINK_MIN", 5)), float(os.environ.get("LOAD_THINK_MAX", 15)))  # seconds a user looks at a map, profile or list before the next click
@@ -271,14 +279,15 @@ async def warm_up(base: str) -> None:
 
 
 def niced_chromium(folder: Path) -> str:
-    """A wrapper that starts chromium at the lowest CPU priority (``nice -n 19``).
+    """A wrapper that starts chromium at the lowest CPU priority (``nice -n 19``), on the clients' core.
 
     The 20 browsers stand for 20 people's own computers; on this machine they share the server's two
     cores, and at equal priority they take most of them (20 page loads at once). At the lowest
     priority they get what the server leaves, so the figures say what the server does under 20 users.
     """
     wrapper = folder / "chromium-nice"
-    wrapper.write_text(f'#!/bin/sh\nexec nice -n 19 {chromium_path()} "$@"\n')
+    pin = f"taskset -c {CLIENT_CPU} " if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else ""
+    wrapper.write_text(f'#!/bin/sh\nexec {pin}nice -n 19 {chromium_path()} "$@"\n')
     wrapper.chmod(0o755)
     return str(wrapper)
 
@@ -329,6 +338,8 @@ def main() -> None:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
+        if not args.equal_priority and server_pid and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+            subprocess.run(["taskset", "-a", "-p", "-c", str(SERVER_CPU), str(server_pid)], check=False, capture_output=True)
         if not args.cold:
             asyncio.run(warm_up(base))
         run_log.write_text("")  # only the runs under load count
