@@ -365,7 +365,10 @@ def composite(
         if aggregation == "arithmetic":
             score = np.where(have, themes, 0.0) @ weights / wsum
         elif aggregation == "geometric":
-            lo, hi = np.nanmin(themes, axis=0), np.nanmax(themes, axis=0)
+            with warnings.catch_warnings():
+                # a theme no region has a value for (a year before its first figures) stays NaN, unused
+                warnings.simplefilter("ignore", RuntimeWarning)
+                lo, hi = np.nanmin(themes, axis=0), np.nanmax(themes, axis=0)
             span = np.where(hi > lo, hi - lo, 1.0)
             positive = 0.01 + 0.99 * (themes - lo) / span  # (0.01, 1]: the geometric mean needs > 0
             score = np.exp(np.where(have, np.log(positive), 0.0) @ weights / wsum)
