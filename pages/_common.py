@@ -101,6 +101,14 @@ def warehouse(ctx: PageContext) -> WarehouseData:
         raise  # unreachable: st.stop() raises
 
 
+@st.cache_resource(show_spinner=False, max_entries=6)
+def map_level_data(folder: str, stamp: float, level: str, _data: WarehouseData) -> Any:
+    """``welfare.mapview.level_data``, shared by the map and print pages (and all sessions): do not mutate."""
+    from welfare import mapview
+
+    return mapview.level_data(_data, folder, level)
+
+
 def registry_path() -> Path:
     value = os.environ.get(REGISTRY_ENV, "").strip()
     return Path(value).expanduser() if value else DEFAULT_REGISTRY

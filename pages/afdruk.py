@@ -17,11 +17,11 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from pages._common import context, frame_guard, registry, warehouse
+from pages._common import context, frame_guard, map_level_data, registry, warehouse
 from welfare import charts, export, mapview
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
-from welfare.state import PARAMS, parse_view, permalink, query_string
+from welfare.state import PARAMS, View, parse_view, permalink, query_string
 
 frame_guard()
 ctx = context()
@@ -47,23 +47,16 @@ PRINT_CSS = """
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _png(folder: str, stamp: float, query: str, base: str, lang: str, _data: mapview.WarehouseLike, _registry: object) -> tuple[bytes, str, str]:
-    """The map of a view as the A4 export PNG, its words and its data text."""
-    view = replace(_view_of(query, _data, folder), lang=lang)
-    shown = mapview.build_map(view, _data, folder, lang, registry=_registry)
+def _png(folder: str, stamp: float, query: str, base: str, lang: str, _view: View, _data: mapview.WarehouseLike, _registry: object) -> tuple[bytes, str, str]:
+    """The map of a view (``query`` is its key) as the A4 export PNG, its words and its source text."""
+    shown = mapview.build_map(_view, _data, folder, lang, registry=_registry)
     if shown.figure is None:
         raise WelfareError("no boundary layer")
-    png = export.render(shown.figure, "png", "a4-full", scale=2, permalink=permalink(view, base), config_hash=shown.info.get("hash"), lang=lang)
-    frame = mapview.shown_regions(shown.frame, None)
+    png = export.render(shown.figure, "png", "a4-full", scale=2, permalink=permalink(_view, base), config_hash=shown.info.get("hash"), lang=lang)
     what = f"{shown.text.title}, {shown.text.subtitle.split(' · ')[0]}"
-    summary = charts.map_summary(frame, unit="" if view.is_score else shown.text.unit, lang=lang, decimals=shown.text.decimals, what=what)
+    summary = charts.map_summary(shown.frame, unit="" if _view.is_score else shown.text.unit, lang=lang, decimals=shown.text.decimals, what=what)
     lines = " · ".join(x for x in (shown.text.vintage, shown.text.recipe) if x)
     return png, summary, shown.text.source_full + "\n" + lines
-
-
-def _view_of(query: str, data: mapview.WarehouseLike, folder: str):  # noqa: ANN202 - a View
-    view, _ = mapview.view_from_link("?" + query.lstrip("?"), data, folder)
-    return view
 
 
 data = warehouse(ctx)
@@ -77,8 +70,8 @@ st.markdown(PRINT_CSS, unsafe_allow_html=True)  # static CSS only; nothing from 
 
 asked = {k: st.query_params.get_all(k) for k in PARAMS if k in st.query_params}
 if asked:
-    view, notices = parse_view(asked, data.catalog, lambda i, lv: mapview.years_for(
-        i, lv, data.catalog, mapview.indicator_years(mapview.level_data(data, folder, lv))) if lv in mapview.LEVELS else [], page="kaart")
+    years = mapview.years_lookup(data.catalog, lambda level: map_level_data(folder, stamp, level, data))
+    view, notices = parse_view(asked, data.catalog, years, page="kaart")
     view = replace(view, page="kaart", lang=lang)
     if notices:
         st.info("  \n".join(n.markdown(lang) for n in notices), icon=":material/link:")
@@ -86,7 +79,7 @@ else:
     last = st.session_state.get(MAP_STATE_KEY)
     view = replace(last[1], page="kaart", lang=lang) if last is not None else replace(mapview.View(), lang=lang)
 
-query = query_string(replace(view, lang="nl"))  # the language is a separate key of the cache
+query = query_string(replace(view, lang="nl"))  # the view's key in the cache; the language is a key of its own
 base = (st.context.url or "").rstrip("/")
 if base.endswith("/afdruk"):
     base = base[: -len("/afdruk")]
@@ -94,7 +87,7 @@ reg = None
 if view.deals:
     reg = registry(ctx)
 try:
-    png, summary, source_text = _png(folder, stamp, query, base, lang, data, reg)
+    png, summary, source_text = _png(folder, stamp, query, base, lang, view, data, reg)
 except (WelfareError, ValueError, OSError) as exc:
     st.warning(t("print.no_map", lang, hint=t("build.hint", lang)) + f" ({md_escape(exc)})", icon=":material/map:")
     st.stop()

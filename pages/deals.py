@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages._common import PageContext, base_url, context, frame_guard, registry, registry_path, warehouse
+from pages._common import base_url, context, frame_guard, registry, registry_path, warehouse
 from pages._export import export_menu
 from welfare import charts, state
 from welfare.boundaries import read_boundaries, web_geojson

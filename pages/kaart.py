@@ -29,13 +29,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from pages._common import WarehouseData, context, frame_guard, registry, registry_path, warehouse
+from pages._common import WarehouseData, context, frame_guard, map_level_data, registry, registry_path, warehouse
 from pages._export import export_menu
 from welfare import charts, mapview
 from welfare.boundaries import boundaries_path
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
-from welfare.mapview import LAYER, LEVELS, LevelData
+from welfare.mapview import LAYER, LEVELS
 from welfare.state import (
     MODES,
     PARAMS,
@@ -71,18 +71,13 @@ def _stamp(path: Path) -> float:
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _level_data(folder: str, stamp: float, level: str, _data: WarehouseData) -> LevelData:
-    return mapview.level_data(_data, folder, level)
-
-
-@st.cache_resource(show_spinner=False, max_entries=6)
 def _geojson(folder: str, level: str, year: int, stamp: float) -> dict[str, Any]:
     return mapview.geojson(folder, level, year)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _indicator_years(folder: str, stamp: float, level: str, _data: WarehouseData) -> dict[str, list[int]]:
-    return mapview.indicator_years(_level_data(folder, stamp, level, _data))
+    return mapview.indicator_years(map_level_data(folder, stamp, level, _data))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -322,7 +317,7 @@ if view.is_score and not isinstance(view.weights, str) and theme_weights(view, m
 _sync_url(view)
 st.session_state[STATE_KEY] = (_written(view_to_query(view)), view, notices if view == start else [])
 
-level_data = _level_data(folder, stamp, view.level, data)
+level_data = map_level_data(folder, stamp, view.level, data)
 try:
     frame, info = mapview.map_frame(
         view, level_data, data, lang, scores_fn=lambda lv, y, w, h: _scores(folder, stamp, lv, y, w, h, data)

@@ -23,7 +23,6 @@ from pages._export import export_menu
 from welfare import charts, profile, state
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
-from welfare.scoring import default_indicators
 from welfare.warehouse import read_deal_members, read_deals
 
 frame_guard()

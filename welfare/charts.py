@@ -913,7 +913,7 @@ def choropleth(
         return out
 
     def template(extra_first: str = "") -> str:
-        lines = [f"<b>%{{customdata[0]}}</b>", extra_first + f"%{{customdata[1]}}{unit_text}"]
+        lines = ["<b>%{customdata[0]}</b>", extra_first + f"%{{customdata[1]}}{unit_text}"]
         for i, c in enumerate(extra_cols):
             lines.append(f"{_esc(hover_data[c])}: %{{customdata[{i + 2}]}}")
         return "<br>".join(lines) + "<extra></extra>"

@@ -261,18 +261,7 @@ def render(
     lang: str = "nl",
 ) -> bytes:
     """The figure as PNG, SVG or PDF bytes at a fixed size (``scale`` 2 for print-quality PNG)."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    if not 0.25 <= scale <= 4:
-        raise ExportError(f"export scale must be between 0.25 and 4, got {scale!r}")
-    ready = prepare_figure(fig, size, permalink=permalink, config_hash=config_hash, lang=lang)
-    ensure_server()
-    with _LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Kaleido: "kopts ignored when using a server"
-        try:
-            return ready.to_image(format=fmt, scale=scale if fmt == "png" else 1)
-        except Exception as exc:  # noqa: BLE001 - Kaleido raises bare exceptions; say what failed
-            raise ExportError(f"Kaleido could not render the figure as {fmt}: {exc}") from exc
+    return render_many([RenderJob(fig, fmt, size, scale, permalink, config_hash, lang)])[0]
 
 
 @dataclass(frozen=True)
@@ -301,6 +290,8 @@ def render_many(jobs: Sequence[RenderJob]) -> list[bytes]:
     for job in jobs:
         if job.fmt not in FORMATS:
             raise ExportError(f"unknown export format {job.fmt!r}: choose one of {', '.join(FORMATS)}")
+        if not 0.25 <= job.scale <= 4:
+            raise ExportError(f"export scale must be between 0.25 and 4, got {job.scale!r}")
         ready = prepare_figure(job.figure, job.size, permalink=job.permalink, config_hash=job.config_hash, lang=job.lang)
         scale = job.scale if job.fmt == "png" else 1
         specs.append((ready, job.fmt, scale))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -473,7 +474,32 @@ def split_view_link(link: str) -> tuple[str, dict[str, list[str]]]:
     return page, {k: v for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
 
 
-def view_from_link(link: str, data: WarehouseLike, folder: str) -> tuple[View, list[str]]:
+LevelsFn = Callable[[str], LevelData]  # level -> its values (the page passes a cached one)
+
+
+def _per_call_levels(data: WarehouseLike, folder: str) -> LevelsFn:
+    cache: dict[str, LevelData] = {}
+
+    def levels(level: str) -> LevelData:
+        if level not in cache:
+            cache[level] = level_data(data, folder, level)
+        return cache[level]
+
+    return levels
+
+
+def years_lookup(catalog: Catalog, levels: LevelsFn) -> Callable[[str, str], list[int]]:
+    """``years_available`` for :func:`welfare.state.parse_view`: the years the map has for an indicator at a level."""
+
+    def years(indicator: str, level: str) -> list[int]:
+        if level not in LEVELS:
+            return []
+        return years_for(indicator, level, catalog, indicator_years(levels(level)))
+
+    return years
+
+
+def view_from_link(link: str, data: WarehouseLike, folder: str, levels: LevelsFn | None = None) -> tuple[View, list[str]]:
     """The map view of a link, and the problems with it (unknown keys, values out of range), in English.
 
     Raises
@@ -488,20 +514,10 @@ def view_from_link(link: str, data: WarehouseLike, folder: str) -> tuple[View, l
     page, query = split_view_link(link)
     if page != "kaart":
         raise ValueError(f"the link opens the page {page!r}; export from the command line takes views of the map (kaart)")
-    cache: dict[str, LevelData] = {}
-
-    def years(indicator: str, level: str) -> list[int]:
-        if level not in LEVELS:
-            return []
-        if level not in cache:
-            cache[level] = level_data(data, folder, level)
-        return years_for(indicator, level, data.catalog, indicator_years(cache[level]))
-
-    view, notices = parse_view(query, data.catalog, years, page="kaart")
+    levels = levels or _per_call_levels(data, folder)
+    view, notices = parse_view(query, data.catalog, years_lookup(data.catalog, levels), page="kaart")
     problems = [n.text("en") for n in notices]
     if view.level in LEVELS:
-        if view.level not in cache:
-            cache[view.level] = level_data(data, folder, view.level)
-        if view.indicator not in indicator_options(data.catalog, indicator_years(cache[view.level]), view.level):
+        if view.indicator not in indicator_options(data.catalog, indicator_years(levels(view.level)), view.level):
             problems.append(f"The map has no '{view.indicator}' for level {view.level} (indicator, niveau).")
     return replace(view, page="kaart"), problems
