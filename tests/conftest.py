@@ -56,3 +56,36 @@ def folder_copy(tmp_path: Path, cbs_folder: Path):
         return dest
 
     return make
+
+
+@pytest.fixture(scope="module")
+def server(built, tmp_path_factory: pytest.TempPathFactory):
+    """``streamlit run app.py`` on the session's warehouse, one per test module; yields its base URL."""
+    from browser import streamlit_server
+
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    try:
+        with streamlit_server(built[0], log) as base:
+            yield base
+    finally:
+        if log.exists():
+            print(f"\nstreamlit log: {log}")
+
+
+@pytest.fixture(scope="module")
+def webgl_browser():
+    """Debian's chromium with SwiftShader WebGL (MapLibre draws the maps), one per test module."""
+    from browser import CHROMIUM_ARGS, WEBGL_ARGS, chromium_path
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is in requirements.txt
+        sync_playwright = None
+    if chromium_path() is None or sync_playwright is None:
+        pytest.fail("chromium or playwright is missing: apt-get install -y chromium fonts-dejavu-core")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS + WEBGL_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()

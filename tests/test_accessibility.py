@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import PAGE_FILES, PRESENT_PAGES, REPO, artefact_path, chromium_path, launch_chromium, streamlit_server, wait_for_app
+from browser import PRESENT_PAGES, artefact_path, chromium_path, launch_chromium, streamlit_server, wait_for_app
 
 try:
     from axe_playwright_python.sync_playwright import Axe

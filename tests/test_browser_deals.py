@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from browser import artefact_path, chromium_path, launch_chromium, streamlit_server, wait_for_app
+from browser import artefact_path, chromium_path, launch_chromium, wait_for_app
 
 try:
     from playwright.sync_api import sync_playwright
@@ -16,14 +16,6 @@ except ImportError:  # pragma: no cover - playwright is in requirements.txt
 
 if (chromium_path() is None or sync_playwright is None) and not os.environ.get("CI"):
     pytest.skip("chromium (Debian package) or playwright is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def server(built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out, _ = built
-    log = tmp_path_factory.mktemp("browser-deals") / "streamlit.log"
-    with streamlit_server(out, log) as base:
-        yield base
 
 
 @pytest.fixture(scope="module")

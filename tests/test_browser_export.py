@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from browser import CHROMIUM_ARGS, WEBGL_ARGS, artefact_path, chromium_path, open_map, streamlit_server, wait_for_app
+from browser import artefact_path, chromium_path, open_map, wait_for_app
 from welfare import export, mapview
 from welfare.state import View
 
@@ -36,33 +36,9 @@ MAX_CHANGED_SHARE = 0.06  # share of pixels whose RGB differs by more than CHANG
 CHANGED = 48
 
 
-@pytest.fixture(scope="module")
-def server(built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out, _ = built
-    log = tmp_path_factory.mktemp("browser-export") / "streamlit.log"
-    try:
-        with streamlit_server(out, log) as base:
-            yield base
-    finally:
-        if log.exists():
-            print(f"\nstreamlit log: {log}")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if chromium_path() is None or sync_playwright is None:
-        pytest.fail("CI is set but chromium or playwright is missing: apt-get install -y chromium fonts-dejavu-core")
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS + WEBGL_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
 @pytest.fixture
-def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1500, "height": 1600}, locale="nl-NL", accept_downloads=True)
+def page(webgl_browser) -> Iterator[object]:
+    context = webgl_browser.new_context(viewport={"width": 1500, "height": 1600}, locale="nl-NL", accept_downloads=True)
     tab = context.new_page()
     try:
         yield tab

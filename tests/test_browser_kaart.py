@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser import CHROMIUM_ARGS, REPO, WEBGL_ARGS, artefact_path, chromium_path, open_map, streamlit_server, wait_for_app
+from browser import REPO, artefact_path, chromium_path, open_map, wait_for_app
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -27,33 +27,9 @@ if (chromium_path() is None or sync_playwright is None) and not os.environ.get("
 UTRECHT = (5.12, 52.09)  # a point in gemeente Utrecht (GM0344)
 
 
-@pytest.fixture(scope="module")
-def server(built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out, _ = built
-    log = tmp_path_factory.mktemp("browser-kaart") / "streamlit.log"
-    try:
-        with streamlit_server(out, log) as base:
-            yield base
-    finally:
-        if log.exists():
-            print(f"\nstreamlit log: {log}")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if chromium_path() is None or sync_playwright is None:
-        pytest.fail("CI is set but chromium or playwright is missing: apt-get install -y chromium fonts-dejavu-core")
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS + WEBGL_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
 @pytest.fixture
-def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1500, "height": 1600}, locale="nl-NL")
+def page(webgl_browser) -> Iterator[object]:
+    context = webgl_browser.new_context(viewport={"width": 1500, "height": 1600}, locale="nl-NL")
     tab = context.new_page()
     try:
         yield tab

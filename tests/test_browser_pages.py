@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from browser import artefact_path, chromium_path, launch_chromium, streamlit_server, wait_for_app
+from browser import artefact_path, chromium_path, launch_chromium, wait_for_app
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -24,14 +24,6 @@ if (chromium_path() is None or sync_playwright is None) and not os.environ.get("
     pytest.skip("chromium (Debian package) or playwright is not installed", allow_module_level=True)
 
 SLOW = 120_000  # ms: the first request of a page computes the ranking, the bands and the profile tables
-
-
-@pytest.fixture(scope="module")
-def server(built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out, _ = built
-    log = tmp_path_factory.mktemp("browser-pages") / "streamlit.log"
-    with streamlit_server(out, log) as base:
-        yield base
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from welfare.state import (
     DEFAULT_WEIGHT,
     MAX_REGIONS,
     MAX_SHOWN_CHARS,
-    MAX_VALUE_CHARS,
     MODES,
     PARAMS,
     PRESETS,
