@@ -202,7 +202,10 @@ def _controls(start: View, seed: bool) -> tuple[View, list[str]]:
 
     years = _years_for(indicator, level)
     year: int | None = None
-    wanted = st.session_state.get("map_year")
+    wanted = st.session_state.get("map_year")  # the year of the map drawn last (None: the newest)
+    slider = st.session_state.get("map_slider")
+    if not seed and slider is not None and slider != st.session_state.get("_map_slider_shown"):
+        wanted = slider  # the user moved the slider since the last run: that year wins over the last map's
     if years:
         if wanted is not None and wanted not in years:
             shown = max((y for y in years if y <= wanted), default=min(years))
@@ -211,9 +214,11 @@ def _controls(start: View, seed: bool) -> tuple[View, list[str]]:
         if len(years) == 1:
             st.caption(t("map.year_only", lang, year=years[0]))
             st.session_state["map_year"] = None
+            st.session_state["_map_slider_shown"] = None
         else:
             st.session_state["map_slider"] = wanted if wanted is not None else years[-1]
             picked = st.select_slider(t("map.year", lang), years, key="map_slider")
+            st.session_state["_map_slider_shown"] = picked
             # the newest year stays "newest" (no jaar= in the link) unless a year was chosen before
             year = None if picked == years[-1] and wanted is None else int(picked)
         st.session_state["map_year"] = year

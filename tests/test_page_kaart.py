@@ -143,6 +143,25 @@ def test_year_and_indicator_from_the_link_draw_the_warehouse_values(app_env, obs
     assert at.query_params["jaar"] == "2020"
 
 
+def test_moving_the_year_slider_draws_that_year_and_keeps_it_across_levels(app_env):
+    at = run_map(indicator="wrk_unemployment")
+    slider = at.select_slider(key="map_slider")
+    newest = slider.value
+    assert "jaar" not in at.query_params  # the newest year: no year in the link
+    slider.set_value(2020).run()
+    assert not at.exception
+    fig, _ = the_figure(at)
+    assert fig["layout"]["title"]["subtitle"]["text"].endswith("2020")
+    assert at.select_slider(key="map_slider").value == 2020
+    assert at.query_params["jaar"] == "2020"
+    at.button_group(key="map_level").set_value("PV").run()  # another level has 2020 too: the year stays
+    assert at.select_slider(key="map_slider").value == 2020
+    assert at.query_params["jaar"] == "2020"
+    at.select_slider(key="map_slider").set_value(newest).run()  # moved back to the newest: chosen, so shown
+    assert at.select_slider(key="map_slider").value == newest
+    assert at.query_params["jaar"] == str(newest)
+
+
 def test_theme_score_and_count(app_env):
     at = run_map(indicator="theme:gezondheid")
     assert not at.exception
