@@ -9,8 +9,10 @@ view can be shared.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -62,6 +64,16 @@ def _pressure(warehouse_dir: str, wh_stamp: float, _wh) -> pd.DataFrame:
     frame.attrs["years"] = sorted({int(y) for y in result.input.years if y > 0})
     frame.attrs["indicators"] = tuple(result.input.indicator_ids)
     return frame
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _map_figure(key: tuple[Any, ...], _build: Callable[[], Any]) -> Any:
+    """The deals map for ``key`` (warehouse, registry, deals shown, colouring, language), built once.
+
+    Building it deep-copies the gemeente boundaries into every trace (~0.3 s); the figure is only read
+    afterwards (``st.plotly_chart`` and the exports copy it).
+    """
+    return _build()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -183,10 +195,9 @@ else:
     years = pressure.attrs.get("years") or []
     year_text = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
     visible = areas[areas["deal_id"].isin(shown.ids)]
-    overlay = charts.deal_overlay_traces(visible, color_by=color_by, lang=lang, simplify=0.01) if len(visible) else []
     tables = sorted({tb for i in pressure.attrs.get("indicators", ()) for tb in wh.catalog.indicators[i].tables})
     source = charts.source_line(tables, years, lang, boundaries=True)
-    fig = charts.choropleth(
+    fig = _map_figure((wh_stamp, reg_file, reg_stamp, boundary, tuple(shown.ids), color_by, lang), lambda: charts.choropleth(
         pressure,
         charts_geo,
         value_col="pressure_score",
@@ -200,9 +211,9 @@ else:
         mode="quarters",
         direction=-1,
         hover_data={"rank": "rank", "coverage": "coverage"},
-        deal_overlay=overlay,
+        deal_overlay=charts.deal_overlay_traces(visible, color_by=color_by, lang=lang, simplify=0.01) if len(visible) else [],
         height=720,
-    )
+    ))
     summary = charts.map_summary(pressure, value_col="pressure_score", lang=lang, what=t("deals.pressure_label", lang))
     st.plotly_chart(
         fig,

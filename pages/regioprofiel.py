@@ -123,6 +123,30 @@ def deal_score(build: str, key: str, deal_id: str, _members: tuple[str, ...], _c
     return score_areas(wh.observations, wh.regions, catalog, {deal_id: list(_members)}, _config)
 
 
+# The profile table, its source line and the similarity matrix depend only on the build, the region
+# (kind) and the language: cached, so a second visit to a region (or any region, for the matrix) does
+# not scan the observations again. Callers read these frames and never change them.
+@st.cache_resource(show_spinner=False, max_entries=256)
+def profile_table(build: str, kind: str, code: str, level: str, lang: str) -> pd.DataFrame:
+    own = deal_values(build, lang) if kind == profile.DEAL_KIND else level_values(build, level, lang)
+    return profile.region_profile(code, own, level_values(build, level, lang), level_values(build, "NL", lang), catalog)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def profile_sources(build: str, pairs: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
+    return profile.sources_for(wh.observations, pairs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def similarity_matrix(build: str, kind: str, level: str, lang: str) -> tuple[dict[str, int], pd.DataFrame]:
+    """The latest year per default indicator and the regions × indicators matrix, in the page's region order."""
+    own = deal_values(build, lang) if kind == profile.DEAL_KIND else level_values(build, level, lang)
+    years = profile.latest_years(own, list(default_indicators(catalog, level)))
+    matrix = profile.wide_values(own, years)
+    order = deal_members if kind == profile.DEAL_KIND else names[kind]
+    return years, matrix.reindex([c for c in order if c in matrix.index])
+
+
 # ----------------------------------------------------------------------------- which region
 
 newest = wh.regions.sort_values("year").drop_duplicates("code", keep="last")
@@ -183,10 +207,7 @@ level = "GM" if kind == profile.DEAL_KIND else kind
 # ----------------------------------------------------------------------------- numbers
 
 with st.spinner(t("profile.computing", lang)):
-    reference = level_values(BUILD, level, lang)
-    national = level_values(BUILD, "NL", lang)
-    own = deal_values(BUILD, lang) if kind == profile.DEAL_KIND else reference
-    table = profile.region_profile(code, own, reference, national, catalog)
+    table = profile_table(BUILD, kind, code, level, lang)
     themes = [th for th, _ in ScoringConfig(level=level).resolved(catalog).theme_weights or ()]
     config = ScoringConfig(level=level, theme_weights=state.theme_weights(view, themes), aggregation=state.aggregation(view))
     config_hash = config.hash(catalog)
@@ -386,7 +407,7 @@ for dimension in ("hier_en_nu", "later", "context"):
             st.markdown(f"**{md_escape(catalog.theme_label(theme, lang))}**: " + t("profile.theme_no_data", lang, indicators=md_escape(labels)))
 
 shown_pairs = [(r.indicator_id, int(r.year)) for r in table.itertuples() if pd.notna(r.year)]
-tables_used, years_used = profile.sources_for(wh.observations, shown_pairs)
+tables_used, years_used = profile_sources(BUILD, tuple(shown_pairs))
 source = charts.source_line(tables_used, years_used, lang, harmonised=True)
 st.caption(md_escape(source) + "  \n" + md_escape(charts.vintage_line(wh.built_at, lang)))
 
@@ -398,15 +419,11 @@ def link(*codes: str, page: str = "regioprofiel") -> dict[str, str]:
     return state.view_to_query(state.View(page=page, regions=tuple(to_url(c) for c in codes), weights=view.weights, lang=lang))
 
 st.subheader(t("profile.similar", lang))
-indicators = [i for i in default_indicators(catalog, level)]
-years = profile.latest_years(own, indicators)
-matrix = profile.wide_values(own, years)
+years, matrix = similarity_matrix(BUILD, kind, level, lang)
 if kind == profile.DEAL_KIND:
     pop = {d: float(newest.loc[newest["code"].isin(m_), "population"].sum()) for d, m_ in deal_members.items()}
-    matrix = matrix.reindex([d for d in deal_members if d in matrix.index])
 else:
     pop = dict(zip(newest["code"], newest["population"]))
-    matrix = matrix.reindex([c for c in names[kind] if c in matrix.index])
 if code in matrix.index:
     near = profile.similar_regions(matrix, pop, code, k=5)
     st.caption(t("profile.similar_intro", lang, n=len(years), kind=t(f"profile.kinds_{kind}", lang)))
