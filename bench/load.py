@@ -94,30 +94,60 @@ new MutationObserver((changes) => {
 class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    by_step: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, seconds: float | None, error: str | None = None) -> None:
+    def add(self, seconds: float | None, error: str | None = None, step: str = "") -> None:
         with self.lock:
             if error:
                 self.errors.append(error)
             elif seconds is not None:
                 self.latencies.append(seconds)
+                self.by_step.setdefault(step, []).append(seconds)
 
 
-def rss_of_tree(pid: int) -> int:
-    """Resident memory (bytes) of a process and its children, from /proc."""
-    total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (Kaleido's chromium is a grandchild of Streamlit)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        if p in found:
+            continue
+        found.append(p)
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def memory_of(pid: int) -> tuple[int, int]:
+    """Bytes: the RSS of the process itself, and the PSS of its whole tree.
+
+    PSS (proportional set size) counts a page shared by k processes as 1/k in each, so the sum over
+    Kaleido's chromium processes is the memory they really take; a sum of their RSS would count
+    chromium's shared libraries once per process.
+    """
+    rss, pss = 0, 0
+    for p in descendants(pid):
+        try:
+            if p == pid:
+                rss = next(int(line.split()[1]) * 1024 for line in Path(f"/proc/{p}/status").read_text().splitlines() if line.startswith("VmRSS:"))
+            pss += sum(int(line.split()[1]) * 1024 for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines() if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            continue
+    return rss, pss
+
+
+def cpu_of_tree(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants that are still running."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
         except OSError:
             continue
     return total
@@ -146,7 +176,7 @@ async def step(page, name: str, action, tally: Tally, exports: Tally | None = No
         elif await page.get_by_text("Page not found").count():
             tally.add(None, f"page not found after {name}")
         else:
-            (exports or tally).add(elapsed)
+            (exports or tally).add(elapsed, step=name)
             if VERBOSE:
                 print(f"{elapsed:6.2f} s  {name}", flush=True)
     except Exception as exc:  # noqa: BLE001 - a load test counts every failure
@@ -244,7 +274,7 @@ async def session(base: str, browser, stop_at: float, tally: Tally, exports: Tal
             plan = [("level", level), ("indicator", indicator), ("year", year),
                     ("profile", lambda: sidebar("Regioprofiel")), ("map", lambda: sidebar("Kaart")),
                     ("deals", lambda: sidebar("Regio Deals")), ("map", lambda: sidebar("Kaart"))]  # fmt: skip
-            if round_no % 3 == 0:
+            if (round_no + seed) % 3 == 0:  # every third round, a third of the sessions in each round
                 plan.insert(3, ("export PNG", export_png))
             for name, action in plan:
                 if time.time() >= stop_at:
@@ -253,6 +283,81 @@ async def session(base: str, browser, stop_at: float, tally: Tally, exports: Tal
                 await asyncio.sleep(rng.uniform(*THINK_S))  # reading the page
     finally:
         await context.close()
+
+
+async def protocol_session(base: str, stop_at: float, tally: Tally, exports: Tally, seed: int) -> None:
+    """The same user as :func:`session`, speaking Streamlit's websocket protocol instead of driving a browser.
+
+    Same steps, order, think time and export rhythm; the latency of a step is from sending the
+    request until the server reports the script run finished (all elements received), or until the
+    exported file has arrived. Nothing is drawn, so what is measured is the server and the network.
+    """
+    from streamlit_protocol import ProtocolError, ProtocolSession
+
+    rng = random.Random(seed)
+    client: ProtocolSession | None = None
+
+    async def open_map() -> None:
+        nonlocal client
+        client = await ProtocolSession.connect(base)
+        await client.run()
+
+    async def level() -> None:
+        shown = client.current("button_group", "Niveau")
+        await client.choose("button_group", "Niveau", rng.choice([o.content for o in client.widget("button_group", "Niveau").options if o.content != shown]))
+
+    async def indicator() -> None:
+        shown = client.current("selectbox", "Wat de kaart toont")  # choosing the shown one runs nothing
+        await client.choose("selectbox", "Wat de kaart toont", rng.choice([o for o in client.widget("selectbox", "Wat de kaart toont").options if o != shown]))
+
+    async def year() -> bool:
+        sliders = [s for s in client.page.widgets("slider") if s.label == "Jaar"]
+        if not sliders:
+            return False  # one year only at this level: no slider
+        years, now = list(sliders[0].options), client.current("slider", "Jaar")
+        at = years.index(now) if now in years else len(years) - 1
+        await client.choose("slider", "Jaar", years[at - 1] if at > 0 else years[at + 1])  # one step, as an arrow key
+        return True
+
+    async def export_png() -> None:
+        png = await client.download("PNG (1×)")
+        if not png.startswith(b"\x89PNG"):
+            raise ProtocolError(f"the PNG export is no PNG ({len(png)} bytes)")
+
+    def page(path: str):
+        return lambda: client.navigate(path)
+
+    async def timed(name: str, action) -> None:
+        start = time.perf_counter()
+        try:
+            if await action() is False:
+                return
+            (exports if name == "export PNG" else tally).add(time.perf_counter() - start, step=name)
+            if VERBOSE:
+                print(f"{time.perf_counter() - start:6.2f} s  {name} (protocol)", flush=True)
+        except (ProtocolError, OSError, asyncio.TimeoutError) as exc:
+            tally.add(None, f"{type(exc).__name__} on {name} (protocol): {str(exc).splitlines()[0][:160] if str(exc) else ''}")
+
+    try:
+        await timed("open the map", open_map)
+        if client is None:
+            return
+        round_no = 0
+        while time.time() < stop_at:
+            round_no += 1
+            plan = [("level", level), ("indicator", indicator), ("year", year),
+                    ("profile", page("regioprofiel")), ("map", page("")),
+                    ("deals", page("deals")), ("map", page(""))]  # fmt: skip
+            if (round_no + seed) % 3 == 0:  # every third round, a third of the sessions in each round
+                plan.insert(3, ("export PNG", export_png))
+            for name, action in plan:
+                if time.time() >= stop_at:
+                    break
+                await timed(name, action)
+                await asyncio.sleep(rng.uniform(*THINK_S))
+    finally:
+        if client is not None:
+            await client.close()
 
 
 async def warm_up(base: str) -> None:
@@ -278,7 +383,7 @@ async def warm_up(base: str) -> None:
             await browser.close()
 
 
-def niced_chromium(folder: Path) -> str:
+def niced_chromium(folder: Path, pin: bool) -> str:
     """A wrapper that starts chromium at the lowest CPU priority (``nice -n 19``), on the clients' core.
 
     The 20 browsers stand for 20 people's own computers; on this machine they share the server's two
@@ -286,13 +391,24 @@ def niced_chromium(folder: Path) -> str:
     priority they get what the server leaves, so the figures say what the server does under 20 users.
     """
     wrapper = folder / "chromium-nice"
-    pin = f"taskset -c {CLIENT_CPU} " if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else ""
-    wrapper.write_text(f'#!/bin/sh\nexec {pin}nice -n 19 {chromium_path()} "$@"\n')
+    pinned = f"taskset -c {CLIENT_CPU} " if pin else ""
+    wrapper.write_text(f'#!/bin/sh\nexec {pinned}nice -n 19 {chromium_path()} "$@"\n')
     wrapper.chmod(0o755)
     return str(wrapper)
 
 
-async def run_sessions(base: str, n: int, stop_at: float, tally: Tally, exports: Tally, executable: str) -> None:
+@dataclass
+class Tallies:
+    """Interactions and exports, apart for the browser sessions and the protocol sessions."""
+
+    browser: Tally = field(default_factory=Tally)
+    browser_exports: Tally = field(default_factory=Tally)
+    protocol: Tally = field(default_factory=Tally)
+    protocol_exports: Tally = field(default_factory=Tally)
+
+
+async def run_sessions(base: str, n: int, browsers: int, stop_at: float, tallies: Tallies, executable: str) -> None:
+    """``browsers`` sessions in their own chromium, the other ``n - browsers`` over the websocket protocol."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -302,88 +418,134 @@ async def run_sessions(base: str, n: int, stop_at: float, tally: Tally, exports:
             await asyncio.sleep(START_GAP_S * i)  # people opening a link from one e-mail, one after another
             browser = await pw.chromium.launch(executable_path=executable, args=LOAD_BROWSER_ARGS)
             try:
-                await session(base, browser, stop_at, tally, exports, seed=i)
+                await session(base, browser, stop_at, tallies.browser, tallies.browser_exports, seed=i)
             finally:
                 await browser.close()
 
-        await asyncio.gather(*(own_browser(i) for i in range(n)))
+        async def over_protocol(i: int) -> None:
+            await asyncio.sleep(START_GAP_S * i)
+            await protocol_session(base, stop_at, tallies.protocol, tallies.protocol_exports, seed=i)
+
+        await asyncio.gather(*(own_browser(i) if i < browsers else over_protocol(i) for i in range(n)))
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    """p50 and p95 (nearest rank) of ``values``; NaN for none."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan"), float("nan")
+    return statistics.median(ordered), ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--browsers", type=int, default=2, help="how many of the sessions drive a real chromium (the rest speak the protocol)")
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--warehouse", type=Path, default=REPO / "data" / "warehouse")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here too")
     parser.add_argument("--cold", action="store_true", help="no warm-up visit before the clock starts")
     parser.add_argument("--equal-priority", action="store_true", help="run the browsers at the server's CPU priority (not nice 19)")
+    parser.add_argument("--pin", action="store_true", help="server on core 0, clients on core 1")
     args = parser.parse_args()
-    if chromium_path() is None:
+    browsers = max(0, min(args.browsers, args.sessions))
+    if browsers and chromium_path() is None:
         sys.exit("Debian's chromium is needed: apt-get install -y chromium")
     if not (args.warehouse / "manifest.json").exists():
         sys.exit(f"no warehouse in {args.warehouse}: run `python -m welfare build` first")
-    tally, exports = Tally(), Tally()
+    tallies = Tallies()
     run_log = Path(tempfile.mkdtemp(prefix="load-")) / "runs.tsv"
     os.environ["REGIOWELVAART_RUN_LOG"] = str(run_log)  # app.py writes each page run's seconds here
+    pin = args.pin and shutil.which("taskset") is not None and (os.cpu_count() or 1) > 1
     with tempfile.TemporaryDirectory() as tmp, streamlit_server(args.warehouse, Path(tmp) / "streamlit.log") as base:
         server_pid = int(os.popen(f"pgrep -f 'streamlit run app.py.*{base.rsplit(':', 1)[1]}' | head -1").read().strip() or 0)
-        peak = [0]
+        peak = [0, 0]  # Streamlit's RSS, the server tree's PSS
         sampling = threading.Event()
 
         def sample() -> None:
             while not sampling.is_set():
                 if server_pid:
-                    peak[0] = max(peak[0], rss_of_tree(server_pid))
+                    rss, pss = memory_of(server_pid)
+                    peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
                 time.sleep(0.5)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        if not args.equal_priority and server_pid and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        if pin and server_pid:
             subprocess.run(["taskset", "-a", "-p", "-c", str(SERVER_CPU), str(server_pid)], check=False, capture_output=True)
+            os.sched_setaffinity(0, {CLIENT_CPU})  # this driver and the protocol clients
         if not args.cold:
             asyncio.run(warm_up(base))
         run_log.write_text("")  # only the runs under load count
+        server_cpu_before = cpu_of_tree(server_pid) if server_pid else 0.0
         started = time.time()
-        executable = chromium_path() if args.equal_priority else niced_chromium(run_log.parent)
-        asyncio.run(run_sessions(base, args.sessions, started + args.seconds, tally, exports, executable))
+        executable = chromium_path() if args.equal_priority else niced_chromium(run_log.parent, pin)
+        asyncio.run(run_sessions(base, args.sessions, browsers, started + args.seconds, tallies, executable or ""))
         wall = time.time() - started
+        server_cpu = (cpu_of_tree(server_pid) - server_cpu_before) if server_pid else float("nan")
         sampling.set()
         sampler.join()
 
-    tally.latencies += exports.latencies
-    lat = sorted(tally.latencies)
-    p50 = statistics.median(lat) if lat else float("nan")
-    p95 = lat[max(0, int(round(0.95 * len(lat))) - 1)] if lat else float("nan")
-    figures = {
+    every = [tallies.browser, tallies.browser_exports, tallies.protocol, tallies.protocol_exports]
+    latencies = [x for t in every for x in t.latencies]
+    errors = [e for t in every for e in t.errors]
+    p50, p95 = percentiles(latencies)
+    figures: dict[str, object] = {
         "sessions": args.sessions,
+        "browser_sessions": browsers,
+        "protocol_sessions": args.sessions - browsers,
         "warm_up": not args.cold,
         "browsers_niced": not args.equal_priority,
+        "pinned": pin,
         "think_s": list(THINK_S),
         "seconds": round(wall, 1),
-        "interactions": len(lat) + len(tally.errors),
-        "errors": len(tally.errors),
+        "interactions": len(latencies) + len(errors),
+        "errors": len(errors),
         "p50_s": round(p50, 2),
         "p95_s": round(p95, 2),
-        "server_peak_rss_mb": round(peak[0] / 2**20, 1),
+        "server_peak_rss_mb": round(peak[0] / 2**20, 1),  # the Streamlit process
+        "server_tree_peak_pss_mb": round(peak[1] / 2**20, 1),  # with Kaleido's chromium, shared pages split
+        "server_cpu_s": round(server_cpu, 1),  # Streamlit and Kaleido's browser, during the clock
     }
-    print(f"{args.sessions} sessions for {wall:.0f} s: {figures['interactions']} interactions, {figures['errors']} errors")
-    server_runs = sorted(float(line.split("\t")[1]) for line in run_log.read_text().splitlines() if "\t" in line)
+    for kind, steps, exported in (("browser", tallies.browser, tallies.browser_exports), ("protocol", tallies.protocol, tallies.protocol_exports)):
+        done = steps.latencies + exported.latencies
+        if done or steps.errors:
+            k50, k95 = percentiles(done)
+            figures[f"{kind}_interactions"] = len(done) + len(steps.errors) + len(exported.errors)
+            figures[f"{kind}_errors"] = len(steps.errors) + len(exported.errors)
+            figures[f"{kind}_p50_s"], figures[f"{kind}_p95_s"] = round(k50, 2), round(k95, 2)
+    steps: dict[str, list[float]] = {}
+    for t in every:
+        for name, values in t.by_step.items():
+            steps.setdefault(name, []).extend(values)
+    figures["steps"] = {name: {"n": len(v), "p50_s": round(percentiles(v)[0], 2), "p95_s": round(percentiles(v)[1], 2)} for name, v in sorted(steps.items())}
+    exported_all = tallies.browser_exports.latencies + tallies.protocol_exports.latencies
+    if exported_all:
+        e50, e95 = percentiles(exported_all)
+        figures["exports"] = len(exported_all)
+        figures["export_p50_s"], figures["export_p95_s"] = round(e50, 2), round(e95, 2)
+    server_runs = [float(line.split("\t")[1]) for line in run_log.read_text().splitlines() if "\t" in line]
     if server_runs:
+        r50, r95 = percentiles(server_runs)
         figures["server_runs"] = len(server_runs)
-        figures["server_run_p50_s"] = round(statistics.median(server_runs), 3)
-        figures["server_run_p95_s"] = round(server_runs[max(0, int(round(0.95 * len(server_runs))) - 1)], 3)
-    ex = sorted(exports.latencies)
-    if ex:
-        figures["exports"] = len(ex)
-        figures["export_p50_s"] = round(statistics.median(ex), 2)
-        figures["export_p95_s"] = round(ex[max(0, int(round(0.95 * len(ex))) - 1)], 2)
-    print(f"latency p50 {p50:.2f} s, p95 {p95:.2f} s (goal ≤ 3 s); server peak RSS {figures['server_peak_rss_mb']} MB (goal ≤ 1024 MB)")
+        figures["server_run_p50_s"], figures["server_run_p95_s"] = round(r50, 3), round(r95, 3)
+
+    print(f"{args.sessions} sessions ({browsers} in chromium, {args.sessions - browsers} over the protocol) for {wall:.0f} s: "
+          f"{figures['interactions']} interactions, {figures['errors']} errors")  # fmt: skip
+    print(f"latency p50 {p50:.2f} s, p95 {p95:.2f} s (goal ≤ 3 s); server peak RSS {figures['server_peak_rss_mb']} MB (goal ≤ 1024 MB), "
+          f"with Kaleido's chromium (PSS) {figures['server_tree_peak_pss_mb']} MB")  # fmt: skip
+    for kind in ("browser", "protocol"):
+        if f"{kind}_interactions" in figures:
+            print(f"  {kind} sessions: {figures[f'{kind}_interactions']} interactions, {figures[f'{kind}_errors']} errors, "
+                  f"p50 {figures[f'{kind}_p50_s']:.2f} s, p95 {figures[f'{kind}_p95_s']:.2f} s")  # fmt: skip
+    print("  by step: " + "; ".join(f"{name} {v['p50_s']:.2f}/{v['p95_s']:.2f} s (n={v['n']})" for name, v in figures["steps"].items()))
+    if exported_all:
+        print(f"  of which {figures['exports']} PNG exports: p50 {figures['export_p50_s']:.2f} s, p95 {figures['export_p95_s']:.2f} s")
     if server_runs:
         print(f"server side: {len(server_runs)} script runs, p50 {figures['server_run_p50_s']:.3f} s, "
               f"p95 {figures['server_run_p95_s']:.3f} s (the page's own work, without network and browser)")  # fmt: skip
-    if ex:
-        print(f"of which {len(ex)} PNG exports: p50 {figures['export_p50_s']:.2f} s, p95 {figures['export_p95_s']:.2f} s")
-    for error in tally.errors[:10]:
+    print(f"server CPU {server_cpu:.0f} s in {wall:.0f} s ({server_cpu / wall:.2f} cores); load average {os.getloadavg()[0]:.1f}")
+    for error in errors[:10]:
         print("  error:", error)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
