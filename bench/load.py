@@ -1,44 +1,54 @@
-"""Load test: N concurrent browser sessions against one ``streamlit run app.py``.
+"""Load test: N concurrent user sessions against one ``streamlit run app.py``.
 
-A Debian chromium per session (as N people, each with their own browser and
-Streamlit session), all driven from one asyncio loop. After opening the map once, each session
-loops through what a user does, with a think time of 5–15 s between steps
-(reading a map or a profile; :data:`THINK_S`): choose another level, another indicator (typed into the select box), an
-earlier year (slider, arrow key), open the region profile and the Regio Deals
-page from the sidebar and return to the map, and every third round export the
-map as PNG through its export menu (the file is downloaded). Navigation stays
-inside the session, as a user's does; only the first visit loads the page.
+Each session is one user with their own Streamlit session: after opening the
+map, it loops through what a user does, with a think time of 5–15 s between
+steps (reading a map or a profile; :data:`THINK_S`): choose another level,
+another indicator, an earlier or later year (one step of the slider), open the
+region profile and the Regio Deals page from the sidebar and return to the map,
+and in every third round (a third of the sessions in each round) export the map
+as PNG through its export menu (the file is made on the click and downloaded).
 
-An interaction's latency is the time from the click or key press to Streamlit
-reporting the script run finished (a MutationObserver counts the page's
-``data-test-script-state`` turning ``notRunning``); for the export, until the
-download has arrived. Errors: a Streamlit exception box, a "page not found"
-dialog, or a timeout (60 s).
+Two kinds of session, same steps (``--browsers K`` of ``--sessions N``):
 
-The clients do not draw the maps: MapLibre needs WebGL, which the load
-browsers have switched off (``--disable-3d-apis``; this machine has no GPU, so
-every map would be drawn in software), so the two cores measure the server and
-not 20 browsers drawing maps. Everything the server does — running the
-scripts, building figures, sending them, rendering exports in Kaleido — is
-measured.
+- *browser*: Debian's chromium driven by Playwright, a browser per session (as
+  people each have their own; tabs of one browser get no animation frames in
+  the background). Latency: from the click or key press until the page reports
+  the script run finished (a MutationObserver counts ``data-test-script-state``
+  turning ``notRunning``); for the export, until the download has arrived. The
+  load browsers run without WebGL and at the lowest CPU priority.
+- *protocol*: :mod:`streamlit_protocol`, the websocket messages a browser tab
+  sends and receives, without drawing. Latency: from the request until the
+  server reports the run finished with every element received; for the export,
+  until the file has arrived over HTTP.
 
-Reports interactions done, errors, p50/p95 latency (all, and the PNG exports
-apart), the server's own time per script run (``app.py`` logs each page
-run's seconds to ``$REGIOWELVAART_RUN_LOG``) and the server's peak RSS (its process tree: Streamlit and Kaleido's
-chromium, sampled every 0.5 s). Goal on the 2-core machine: 20 sessions for 2
-minutes, 0 errors, p95 ≤ 3 s, RSS ≤ 1 GB.
+Why both: a chromium spends 0.5–1.6 CPU seconds drawing each page of this app
+(3 s for the first load), so 20 of them on this 2-core machine take both cores
+and measure the browsers, not the server (see the README's table). The protocol
+sessions ask the server for exactly the same work; the browser sessions show
+what a user sees end to end while the server carries the load.
 
-By default the server is pinned to core 0 and the browsers to core 1 at nice 19
-(``--equal-priority``: both on both cores at normal priority).
+Errors: an exception on the page, "page not found", a failed download, or no
+finished run within 60 s. Reports interactions, errors, p50/p95 latency (all,
+per kind, per step, the PNG exports apart), the server's own time per script
+run (``app.py`` logs each page run's seconds to ``$REGIOWELVAART_RUN_LOG``),
+the server's CPU time, its peak RSS (the Streamlit process) and the peak PSS of
+its process tree (with the chromium Kaleido renders exports in; PSS, because
+chromium's processes share most of their pages), sampled every 0.5 s.
+Goal on the 2-core machine: 20 sessions for 2 minutes, 0 errors, p95 ≤ 3 s,
+RSS ≤ 1 GB.
 
 Run:
 
-    .venv/bin/python bench/load.py [--sessions 20] [--seconds 120] [--warehouse DIR] [--json OUT] [--cold]
+    .venv/bin/python bench/load.py [--sessions 20] [--browsers 2] [--seconds 120] [--warehouse DIR]
+                                   [--json OUT] [--cold] [--pin] [--equal-priority]
 
-Before the clock starts, one visit to each level and page fills the caches
-that all sessions share, as a deployment's first user does (``--cold`` skips
-it). Without ``--warehouse``: data/warehouse (build it first with ``make run`` or
-``python -m welfare build``). ``LOAD_VERBOSE=1`` prints every interaction.
+Before the clock starts, one visit to each level and page and one export fill
+the caches that all sessions share, as a deployment's first user does
+(``--cold`` skips it). ``--pin`` puts the server on core 0 and the clients on
+core 1; ``--equal-priority`` runs the browsers at normal priority. Without
+``--warehouse``: data/warehouse (build it first with ``make run`` or ``python
+-m welfare build``). ``LOAD_VERBOSE=1`` prints every interaction;
+``LOAD_THINK_MIN``/``LOAD_THINK_MAX`` change the think time.
 """
 
 from __future__ import annotations
@@ -71,8 +81,8 @@ VERBOSE = bool(os.environ.get("LOAD_VERBOSE"))
 TIMEOUT_MS = 60_000
 POLL_MS = 50
 START_GAP_S = 1.5
-# Two cores: the server (Streamlit and its Kaleido browser) on one, the 20 client browsers on the other,
-# as if they were other people's computers. Streamlit runs its scripts under one GIL, so it uses one core.
+# --pin: the server (Streamlit and its Kaleido browser) on one core, the clients on the other, as if they
+# were other people's computers.
 SERVER_CPU, CLIENT_CPU = 0, 1
 # No WebGL in the load browsers: 20 maps drawn in software would measure the two cores drawing, not the server.
 LOAD_BROWSER_ARGS = [*CHROMIUM_ARGS, "--disable-3d-apis"]
