@@ -19,10 +19,11 @@ import pandas as pd
 import streamlit as st
 
 from welfare.catalog import Catalog, load_catalog
-from welfare.deals import DEFAULT_REGISTRY, Registry, RegistryError, load_registry
+from welfare import profile
+from welfare.deals import DEFAULT_REGISTRY, Registry, RegistryError, load_registry, members
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
-from welfare.warehouse import DEFAULT_DIR, read_manifest, read_observations, read_regions
+from welfare.warehouse import DEFAULT_DIR, read_deal_members, read_deals, read_manifest, read_observations, read_regions
 
 # Environment variable naming the deals registry (tests point it at a broken copy).
 REGISTRY_ENV = "REGIOWELVAART_DEALS"
@@ -149,6 +150,40 @@ def registry(ctx: PageContext) -> Registry:
         st.error(t("deals.registry_unreadable", ctx.lang, path=md_escape(path), error=md_escape(exc)), icon=":material/error:")
         st.stop()
         raise
+
+
+# ----------------------------------------------------------------------------- profile numbers
+# The region profile and the comparison page show the same values per level and per deal: one cache
+# for both pages and all sessions (read-only).
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def level_values(build: str, level: str, lang: str, _data: WarehouseData) -> pd.DataFrame:
+    """Every region's indicator values at ``level`` (``welfare.profile.level_values``) for one build."""
+    return profile.level_values(_data.observations, _data.regions, _data.catalog, level, lang=lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def deal_table(build: str, _ctx: PageContext) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Deal id → name, and deal id → member gemeenten on the warehouse's indeling (deals without members left out)."""
+    year = profile.boundary_year(warehouse(_ctx).observations)
+    try:
+        deals = read_deals(_ctx.warehouse_dir)
+        names = dict(zip(deals["id"].astype(str), deals["name"].astype(str)))
+        table = read_deal_members(_ctx.warehouse_dir, year=year)
+    except (WelfareError, OSError, KeyError):
+        reg = registry(_ctx)
+        names = {d.id: d.name for d in reg}
+        table = members(reg, year)
+    groups = {str(d): tuple(g["gemeente_code"].astype(str)) for d, g in table.groupby("deal_id", sort=False)}
+    return {d: n for d, n in names.items() if d in groups}, groups
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def deal_values(build: str, lang: str, _ctx: PageContext) -> pd.DataFrame:
+    """Each deal's values, its member gemeenten taken together (``welfare.profile.area_values``)."""
+    data = warehouse(_ctx)
+    return profile.area_values(data.observations, data.regions, data.catalog, deal_table(build, _ctx)[1], lang=lang)
 
 
 def _problem_frame(problems: Any, lang: str) -> pd.DataFrame:

@@ -18,13 +18,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from pages._common import context, frame_guard, registry, warehouse
+from pages._common import context, deal_table, deal_values, frame_guard, level_values, warehouse
 from welfare import charts, profile, state
 from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
 from welfare.scoring import ScoreResult, ScoringConfig, default_indicators, score, score_areas
 from welfare.uncertainty import UncertaintySpec, attainable_ranks, rank_uncertainty
-from welfare.warehouse import read_deal_members, read_deals
 
 frame_guard()
 ctx = context()
@@ -68,34 +67,6 @@ def publish(param: str, value: str | None) -> None:
 # ----------------------------------------------------------------------------- cached numbers
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def level_values(build: str, level: str, lang: str) -> pd.DataFrame:
-    return profile.level_values(wh.observations, wh.regions, catalog, level, lang=lang)
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def deal_table(build: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """Deal id → name, and deal id → member gemeenten on the rankings' indeling (deals without members left out)."""
-    year = profile.boundary_year(wh.observations)
-    try:
-        deals = read_deals(ctx.warehouse_dir)
-        names = dict(zip(deals["id"].astype(str), deals["name"].astype(str)))
-        table = read_deal_members(ctx.warehouse_dir, year=year)
-    except (WelfareError, OSError, KeyError):
-        from welfare.deals import members
-
-        reg = registry(ctx)
-        names = {d.id: d.name for d in reg}
-        table = members(reg, year)
-    groups = {str(d): tuple(g["gemeente_code"].astype(str)) for d, g in table.groupby("deal_id", sort=False)}
-    return {d: n for d, n in names.items() if d in groups}, groups
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def deal_values(build: str, lang: str) -> pd.DataFrame:
-    return profile.area_values(wh.observations, wh.regions, catalog, deal_table(build)[1], lang=lang)
-
-
 @st.cache_resource(show_spinner=False, max_entries=16)
 def scored(build: str, key: str, _config: ScoringConfig) -> ScoreResult:
     return score(wh.observations, wh.regions, catalog, _config)
@@ -128,8 +99,8 @@ def deal_score(build: str, key: str, deal_id: str, _members: tuple[str, ...], _c
 # not scan the observations again. Callers read these frames and never change them.
 @st.cache_resource(show_spinner=False, max_entries=256)
 def profile_table(build: str, kind: str, code: str, level: str, lang: str) -> pd.DataFrame:
-    own = deal_values(build, lang) if kind == profile.DEAL_KIND else level_values(build, level, lang)
-    return profile.region_profile(code, own, level_values(build, level, lang), level_values(build, "NL", lang), catalog)
+    own = deal_values(build, lang, ctx) if kind == profile.DEAL_KIND else level_values(build, level, lang, wh)
+    return profile.region_profile(code, own, level_values(build, level, lang, wh), level_values(build, "NL", lang, wh), catalog)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -140,7 +111,7 @@ def profile_sources(build: str, pairs: tuple[tuple[str, int], ...]) -> tuple[lis
 @st.cache_resource(show_spinner=False, max_entries=8)
 def similarity_matrix(build: str, kind: str, level: str, lang: str) -> tuple[dict[str, int], pd.DataFrame]:
     """The latest year per default indicator and the regions × indicators matrix, in the page's region order."""
-    own = deal_values(build, lang) if kind == profile.DEAL_KIND else level_values(build, level, lang)
+    own = deal_values(build, lang, ctx) if kind == profile.DEAL_KIND else level_values(build, level, lang, wh)
     years = profile.latest_years(own, list(default_indicators(catalog, level)))
     matrix = profile.wide_values(own, years)
     order = deal_members if kind == profile.DEAL_KIND else names[kind]
@@ -151,7 +122,7 @@ def similarity_matrix(build: str, kind: str, level: str, lang: str) -> tuple[dic
 
 newest = wh.regions.sort_values("year").drop_duplicates("code", keep="last")
 names = {lv: dict(newest.loc[newest["level"] == lv, ["code", "name"]].itertuples(index=False)) for lv in profile.PROFILE_LEVELS}
-deal_names, deal_members = deal_table(BUILD)
+deal_names, deal_members = deal_table(BUILD, ctx)
 names[profile.DEAL_KIND] = deal_names
 kind_of = {code: kind for kind, group in names.items() for code in group}
 

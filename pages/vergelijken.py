@@ -18,12 +18,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from pages._common import base_url, context, frame_guard, registry, warehouse
+from pages._common import base_url, context, deal_table, deal_values, frame_guard, level_values, warehouse
 from pages._export import export_menu
 from welfare import charts, profile, state
-from welfare.errors import WelfareError
 from welfare.i18n import md_escape, t
-from welfare.warehouse import read_deal_members, read_deals
 
 frame_guard()
 ctx = context()
@@ -66,36 +64,8 @@ def publish(param: str, value: str | list[str] | None) -> None:
 # ----------------------------------------------------------------------------- cached numbers
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def level_values(build: str, level: str, lang: str) -> pd.DataFrame:
-    return profile.level_values(wh.observations, wh.regions, catalog, level, lang=lang)
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def deal_table(build: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """Deal id → name, and deal id → member gemeenten on the newest indeling (deals without members left out)."""
-    year = profile.boundary_year(wh.observations)
-    try:
-        deals = read_deals(ctx.warehouse_dir)
-        names = dict(zip(deals["id"].astype(str), deals["name"].astype(str)))
-        table = read_deal_members(ctx.warehouse_dir, year=year)
-    except (WelfareError, OSError, KeyError):
-        from welfare.deals import members
-
-        reg = registry(ctx)
-        names = {d.id: d.name for d in reg}
-        table = members(reg, year)
-    groups = {str(d): tuple(g["gemeente_code"].astype(str)) for d, g in table.groupby("deal_id", sort=False)}
-    return {d: n for d, n in names.items() if d in groups}, groups
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def deal_values(build: str, lang: str) -> pd.DataFrame:
-    return profile.area_values(wh.observations, wh.regions, catalog, deal_table(build)[1], lang=lang)
-
-
 def values_of(kind: str) -> pd.DataFrame:
-    return deal_values(BUILD, lang) if kind == profile.DEAL_KIND else level_values(BUILD, kind, lang)
+    return deal_values(BUILD, lang, ctx) if kind == profile.DEAL_KIND else level_values(BUILD, kind, lang, wh)
 
 
 # ----------------------------------------------------------------------------- which regions
@@ -106,7 +76,7 @@ kind_of: dict[str, str] = {}
 for lv in profile.PROFILE_LEVELS:
     for c, n in newest.loc[newest["level"] == lv, ["code", "name"]].itertuples(index=False):
         names[c], kind_of[c] = n, lv
-deal_names, deal_members = deal_table(BUILD)
+deal_names, deal_members = deal_table(BUILD, ctx)
 for d, n in deal_names.items():
     names[d], kind_of[d] = n, profile.DEAL_KIND
 
@@ -164,8 +134,8 @@ if len(codes) < 2:
 kinds = {kind_of[c] for c in codes}
 ref_level = next(iter(kinds)) if len(kinds) == 1 and profile.DEAL_KIND not in kinds else "GM"
 with st.spinner(t("compare.computing", lang)):
-    reference = level_values(BUILD, ref_level, lang)
-    national = level_values(BUILD, "NL", lang)
+    reference = level_values(BUILD, ref_level, lang, wh)
+    national = level_values(BUILD, "NL", lang, wh)
     long = pd.concat([values_of(kind)[lambda v, k=kind: v["region_code"].isin([c for c in codes if kind_of[c] == k])] for kind in sorted(kinds)],
                      ignore_index=True)
     vintage = charts.vintage_line(wh.built_at, lang)
@@ -229,7 +199,7 @@ st.subheader(t("compare.indicators", lang))
 st.caption(t("compare.indicators_intro", lang))
 profiles = {}
 for c in codes:
-    ref = level_values(BUILD, "GM", lang) if kind_of[c] == profile.DEAL_KIND else level_values(BUILD, kind_of[c], lang)
+    ref = level_values(BUILD, "GM", lang, wh) if kind_of[c] == profile.DEAL_KIND else level_values(BUILD, kind_of[c], lang, wh)
     profiles[c] = profile.region_profile(c, long, ref, national, catalog).set_index("indicator_id")
 rows = []
 for i, ind in catalog.indicators.items():
