@@ -34,6 +34,15 @@ def built(tmp_path_factory: pytest.TempPathFactory, cbs_folder: Path) -> tuple[P
     return out, result
 
 
+@pytest.fixture
+def app_env(built, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app (AppTest, in this process) on the session's warehouse and the default deals registry."""
+    out, _ = built
+    monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(out))
+    monkeypatch.delenv("REGIOWELVAART_DEALS", raising=False)
+    return out
+
+
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
     """A CSV export read independently of the code under test (csv module, BOM-aware)."""
     with open(path, encoding="utf-8-sig", newline="") as fh:

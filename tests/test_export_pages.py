@@ -52,14 +52,6 @@ class Export:
 
 
 @pytest.fixture
-def app_env(built, monkeypatch: pytest.MonkeyPatch) -> Path:
-    out, _ = built
-    monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(out))
-    monkeypatch.delenv("REGIOWELVAART_DEALS", raising=False)
-    return out
-
-
-@pytest.fixture
 def exports(monkeypatch: pytest.MonkeyPatch) -> dict[str, Export]:
     """The export menus drawn in the last run, by key (the real menu still draws)."""
     seen: dict[str, Export] = {}

@@ -3,45 +3,15 @@
 from __future__ import annotations
 
 import csv
-import json
+from functools import partial
 from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_pages import figures, metrics, open_page, texts
 
 from welfare.deals import DEFAULT_REGISTRY, STATUSES
 from welfare.texts.deals import STATUS_EN
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
-
-
-@pytest.fixture
-def app_env(built, monkeypatch: pytest.MonkeyPatch) -> Path:
-    out, _ = built
-    monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(out))
-    monkeypatch.delenv("REGIOWELVAART_DEALS", raising=False)
-    return out
-
-
-def run_deals(**query: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/deals.py")
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("title", "subheader", "markdown", "caption", "info", "error", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+run_deals = partial(open_page, "pages/deals.py")
 
 
 def test_the_page_shows_all_deals_their_money_and_the_map(app_env):

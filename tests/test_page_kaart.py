@@ -8,10 +8,11 @@ notices, the summary beside the map and the link written back to the URL.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pytest
+from apptest_pages import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from welfare.boundaries import web_geojson
@@ -21,35 +22,14 @@ from welfare.deal_welfare import boundary_year_of
 from welfare.scoring import ScoringConfig
 from welfare.warehouse import read_observations
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+run_map = partial(open_page, "pages/kaart.py")
 MAX_FIGURE_BYTES = 400_000
 N_REGIONS = {"GM": 342, "CR": 40, "PV": 12}
-
-
-@pytest.fixture
-def app_env(built, monkeypatch: pytest.MonkeyPatch) -> Path:
-    out, _ = built
-    monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(out))
-    monkeypatch.delenv("REGIOWELVAART_DEALS", raising=False)
-    return out
 
 
 @pytest.fixture(scope="module")
 def observations(built):
     return read_observations(built[0])
-
-
-def run_map(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/kaart.py")
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("title", "subheader", "markdown", "caption", "info", "error", "warning", "code")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
 
 
 def the_figure(at: AppTest) -> tuple[dict, int]:

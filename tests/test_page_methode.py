@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
-import pytest
+from apptest_pages import open_page, texts
+from browser import write_synthetic_warehouse
 from streamlit.testing.v1 import AppTest
 
-from browser import write_synthetic_warehouse
 from welfare.catalog import load_catalog
 from welfare.scoring import ScoringConfig, default_indicators
 from welfare.uncertainty import UncertaintySpec
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+run_method = partial(open_page, "pages/methode.py")
 CATALOG = load_catalog()
-
-
-@pytest.fixture
-def app_env(built, monkeypatch: pytest.MonkeyPatch) -> Path:
-    out, _ = built
-    monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(out))
-    return out
-
-
-def run_method(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/methode.py")
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("title", "subheader", "markdown", "caption", "info", "error", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
 
 
 def indicator_table(at: AppTest):

@@ -2,48 +2,20 @@
 
 from __future__ import annotations
 
-import json
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest_pages import figures, metrics, open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from welfare.catalog import load_catalog
 from welfare.scoring import ScoringConfig, score
 from welfare.warehouse import read_observations, read_regions
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+run_page = partial(open_page, "pages/ranglijst.py")
 CAT = load_catalog()
-
-
-@pytest.fixture
-def app_env(built, monkeypatch: pytest.MonkeyPatch) -> Path:
-    out, _ = built
-    monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(out))
-    monkeypatch.delenv("REGIOWELVAART_DEALS", raising=False)
-    return out
-
-
-def run_page(**query: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/ranglijst.py")
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("title", "subheader", "markdown", "caption", "info", "error", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def table(at: AppTest) -> pd.DataFrame:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
 import re
-from pathlib import Path
+from functools import partial
 
 import pytest
+from apptest_pages import figures, metrics, open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from welfare import eligibility as el
@@ -15,42 +15,13 @@ from welfare.catalog import load_catalog
 from welfare.deals import load_registry, members
 from welfare.warehouse import read_manifest, read_observations, read_regions
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+run_toets = partial(open_page, "pages/toets.py", timeout=300)
 PARKSTAD = "GM0917~GM0928~GM0899~GM0882"
-
-
-@pytest.fixture
-def app_env(built, monkeypatch: pytest.MonkeyPatch) -> Path:
-    out, _ = built
-    monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(out))
-    monkeypatch.delenv("REGIOWELVAART_DEALS", raising=False)
-    return out
-
-
-def run_toets(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=300)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/toets.py")
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("title", "subheader", "markdown", "caption", "info", "error", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def badges(at: AppTest) -> list[str]:
     """The verdict badges in page order (markdown ``:color-badge[:icon: label]``)."""
     return [re.sub(r"^:\w+-badge\[(?::[\w/]+: )?(.*)\]$", r"\1", str(m.value)) for m in at.markdown if "-badge[" in str(m.value)]
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def param(at: AppTest, key: str) -> str | None:

@@ -3,40 +3,21 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from apptest_pages import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from welfare.catalog import load_catalog
 from welfare.scoring import ScoringConfig, score
 from welfare.warehouse import read_observations, read_regions
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+run_page = partial(open_page, "pages/vergelijken.py")
 CAT = load_catalog()
-
-
-@pytest.fixture
-def app_env(built, monkeypatch: pytest.MonkeyPatch) -> Path:
-    out, _ = built
-    monkeypatch.setenv("REGIOWELVAART_WAREHOUSE", str(out))
-    monkeypatch.delenv("REGIOWELVAART_DEALS", raising=False)
-    return out
-
-
-def run_page(**query: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/vergelijken.py")
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    kinds = ("title", "subheader", "markdown", "caption", "info", "error", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
 
 
 def figures(at: AppTest) -> dict[str, dict]:
