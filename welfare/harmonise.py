@@ -199,7 +199,6 @@ def _combine(rows: pd.DataFrame, target_year: int, min_coverage: float) -> pd.Da
     """Combine the parts of each (indicator, target, year): sums for counts, weighted means for the rest."""
     has_value = rows["value"].notna()
     weight = rows["w"] * rows["share"]
-    sums = rows["is_sum"].to_numpy()
     # counts: value × share; a target needs all its parts
     rows["sum_part"] = np.where(has_value, rows["value"] * rows["share"], 0.0)
     rows["sum_missing"] = (~has_value).astype(int)
