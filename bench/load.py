@@ -90,11 +90,13 @@ THINK_S = (float(os.environ.get("LOAD_THINK_MIN", 5)), float(os.environ.get("LOA
 # Counts finished script runs: the attribute on stApp turning notRunning (installed before any page script).
 RUN_COUNTER = """
 window.__runs = 0;
+window.__started = 0;
 new MutationObserver((changes) => {
   for (const c of changes) {
-    if (c.attributeName === 'data-test-script-state' && c.target.getAttribute('data-test-script-state') === 'notRunning') {
-      window.__runs += 1;
-    }
+    if (c.attributeName !== 'data-test-script-state') continue;
+    const state = c.target.getAttribute('data-test-script-state');
+    if (state === 'notRunning') window.__runs += 1;
+    if (state === 'running') window.__started += 1;
   }
 }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
 """
@@ -190,11 +192,21 @@ async def step(page, name: str, action, tally: Tally, exports: Tally | None = No
             if VERBOSE:
                 print(f"{elapsed:6.2f} s  {name}", flush=True)
     except Exception as exc:  # noqa: BLE001 - a load test counts every failure
-        tally.add(None, f"{type(exc).__name__} on {name}: {str(exc).splitlines()[0][:160]}")
-        if VERBOSE:
-            shot = Path(tempfile.gettempdir()) / f"load-error-{len(tally.errors)}.png"
-            await page.screenshot(path=str(shot))
-            print(f"  error on {name}; screenshot {shot}", flush=True)
+        # what the page had done: a run that started and never finished is the server's; none started, the click's
+        try:
+            seen = await page.evaluate(
+                "[window.__started, window.__runs, document.querySelector(\"[data-testid='stApp']\")?.getAttribute('data-test-script-state'), location.pathname]"
+            )
+            state = f" (runs started {seen[0]}, finished {seen[1]}, now {seen[2]}, at {seen[3]})"
+        except Exception:  # noqa: BLE001 - the page itself may be gone
+            state = ""
+        tally.add(None, f"{type(exc).__name__} on {name}: {str(exc).splitlines()[0][:160]}{state}")
+        shot = Path(tempfile.gettempdir()) / f"load-error-{len(tally.errors)}.png"
+        try:
+            await page.screenshot(path=str(shot), timeout=10_000)
+            print(f"  error on {name}{state}; screenshot {shot}", flush=True)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 async def session(base: str, browser, stop_at: float, tally: Tally, exports: Tally, seed: int) -> None:
