@@ -121,3 +121,18 @@ def test_filters_that_match_nothing_say_so(app_env):
     assert not at.exception
     assert any("Geen deal voldoet" in i.value for i in at.info)
     assert not at.metric
+
+
+def overlay_groups(at) -> set[str]:
+    """The deal outlines' legend groups on the page's map (one per tranche or status drawn)."""
+    return {str(d.get("legendgroup")) for d in figures(at)[0]["data"] if str(d.get("legendgroup") or "").startswith("deal:")}
+
+
+def test_the_map_follows_the_colouring_and_the_filters(app_env):
+    # the map is cached per view: each of these must still get its own figure
+    by_tranche = overlay_groups(run_deals())
+    assert {f"deal:Tranche {n}" for n in range(1, 7)} == by_tranche
+    by_status = overlay_groups(run_deals(kleur="status"))
+    assert by_status and not by_status & by_tranche
+    assert overlay_groups(run_deals(ronde="1")) == {"deal:Tranche 1"}
+    assert overlay_groups(run_deals()) == by_tranche  # and back
