@@ -60,14 +60,15 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -209,6 +210,37 @@ async def step(page, name: str, action, tally: Tally, exports: Tally | None = No
             pass
 
 
+# One round of a user's steps; every third round (shifted per session, so a third of the sessions in
+# each round) has a PNG export after the year.
+ROUND = ("level", "indicator", "year", "profile", "map", "deals", "map")
+
+
+def round_plan(round_no: int, seed: int) -> list[str]:
+    """The step names of round ``round_no`` (from 1) of session ``seed``.
+
+    >>> round_plan(1, 2)
+    ['level', 'indicator', 'year', 'export PNG', 'profile', 'map', 'deals', 'map']
+    >>> round_plan(1, 0)
+    ['level', 'indicator', 'year', 'profile', 'map', 'deals', 'map']
+    """
+    names = list(ROUND)
+    if (round_no + seed) % 3 == 0:
+        names.insert(3, "export PNG")
+    return names
+
+
+async def user_rounds(actions: dict[str, Any], run_step: Any, rng: random.Random, seed: int, stop_at: float) -> None:
+    """Run rounds of ``actions`` through ``run_step(name, action)`` until ``stop_at``, reading between steps."""
+    round_no = 0
+    while time.time() < stop_at:
+        round_no += 1
+        for name in round_plan(round_no, seed):
+            if time.time() >= stop_at:
+                return
+            await run_step(name, actions[name])
+            await asyncio.sleep(rng.uniform(*THINK_S))  # reading the page
+
+
 async def session(base: str, browser, stop_at: float, tally: Tally, exports: Tally, seed: int) -> None:
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -288,21 +320,11 @@ async def session(base: str, browser, stop_at: float, tally: Tally, exports: Tal
             raise RuntimeError(f"download failed: {await download.failure()}")
         await page.keyboard.press("Escape")  # close the popover
 
+    actions = {"level": level, "indicator": indicator, "year": year, "export PNG": export_png,
+               "profile": lambda: sidebar("Regioprofiel"), "map": lambda: sidebar("Kaart"), "deals": lambda: sidebar("Regio Deals")}  # fmt: skip
     try:
         await step(page, "open the map", open_map, tally)
-        round_no = 0
-        while time.time() < stop_at:
-            round_no += 1
-            plan = [("level", level), ("indicator", indicator), ("year", year),
-                    ("profile", lambda: sidebar("Regioprofiel")), ("map", lambda: sidebar("Kaart")),
-                    ("deals", lambda: sidebar("Regio Deals")), ("map", lambda: sidebar("Kaart"))]  # fmt: skip
-            if (round_no + seed) % 3 == 0:  # every third round, a third of the sessions in each round
-                plan.insert(3, ("export PNG", export_png))
-            for name, action in plan:
-                if time.time() >= stop_at:
-                    break
-                await step(page, name, action, tally, exports if name == "export PNG" else None)
-                await asyncio.sleep(rng.uniform(*THINK_S))  # reading the page
+        await user_rounds(actions, lambda name, action: step(page, name, action, tally, exports if name == "export PNG" else None), rng, seed, stop_at)
     finally:
         await context.close()
 
@@ -360,23 +382,12 @@ async def protocol_session(base: str, stop_at: float, tally: Tally, exports: Tal
         except (ProtocolError, OSError, asyncio.TimeoutError) as exc:
             tally.add(None, f"{type(exc).__name__} on {name} (protocol): {str(exc).splitlines()[0][:160] if str(exc) else ''}")
 
+    actions = {"level": level, "indicator": indicator, "year": year, "export PNG": export_png,
+               "profile": page("regioprofiel"), "map": page(""), "deals": page("deals")}  # fmt: skip
     try:
         await timed("open the map", open_map)
-        if client is None:
-            return
-        round_no = 0
-        while time.time() < stop_at:
-            round_no += 1
-            plan = [("level", level), ("indicator", indicator), ("year", year),
-                    ("profile", page("regioprofiel")), ("map", page("")),
-                    ("deals", page("deals")), ("map", page(""))]  # fmt: skip
-            if (round_no + seed) % 3 == 0:  # every third round, a third of the sessions in each round
-                plan.insert(3, ("export PNG", export_png))
-            for name, action in plan:
-                if time.time() >= stop_at:
-                    break
-                await timed(name, action)
-                await asyncio.sleep(rng.uniform(*THINK_S))
+        if client is not None:
+            await user_rounds(actions, timed, rng, seed, stop_at)
     finally:
         if client is not None:
             await client.close()
@@ -384,29 +395,26 @@ async def protocol_session(base: str, stop_at: float, tally: Tally, exports: Tal
 
 async def warm_up(base: str) -> None:
     """One visit to each level and page and one export before the clock starts, as a deployment's first
-    user would make (fills the caches shared by all sessions, starts Kaleido; ``--cold`` skips it)."""
-    from playwright.async_api import async_playwright
+    user would make (fills the caches shared by all sessions, starts Kaleido; ``--cold`` skips it).
 
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            context = await browser.new_context()
-            await context.add_init_script(RUN_COUNTER)
-            page = await context.new_page()
-            for path in ("/regioprofiel", "/deals", "/?niveau=corop", "/?niveau=provincie", "/"):
-                await page.goto(base + path, timeout=120_000)
-                await page.wait_for_function("window.__runs > 0", timeout=120_000)
-                await page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
-            # the first export starts Kaleido's browser in the server process
-            await page.get_by_role("button", name="Exporteren").first.click(timeout=120_000)
-            async with page.expect_download(timeout=120_000):
-                await page.get_by_role("button", name="PNG (1×)").click(timeout=120_000)
-        finally:
-            await browser.close()
+    Over the protocol: the caches are the server's, and no browser is needed for them.
+    """
+    from streamlit_protocol import ProtocolSession
+
+    client = await ProtocolSession.connect(base)
+    try:
+        await client.run()
+        for level in ("COROP-gebieden", "Provincies", "Gemeenten"):
+            await client.choose("button_group", "Niveau", level)
+        await client.download("PNG (1×)")  # the first export starts Kaleido's browser in the server process
+        for path in ("regioprofiel", "deals", ""):
+            await client.navigate(path)
+    finally:
+        await client.close()
 
 
 def niced_chromium(folder: Path, pin: bool) -> str:
-    """A wrapper that starts chromium at the lowest CPU priority (``nice -n 19``), on the clients' core.
+    """A wrapper that starts chromium at the lowest CPU priority (``nice -n 19``), on the clients' core with ``pin``.
 
     The 20 browsers stand for 20 people's own computers; on this machine they share the server's two
     cores, and at equal priority they take most of them (20 page loads at once). At the lowest
@@ -431,6 +439,13 @@ class Tallies:
 
 async def run_sessions(base: str, n: int, browsers: int, stop_at: float, tallies: Tallies, executable: str) -> None:
     """``browsers`` sessions in their own chromium, the other ``n - browsers`` over the websocket protocol."""
+    async def over_protocol(i: int) -> None:
+        await asyncio.sleep(START_GAP_S * i)
+        await protocol_session(base, stop_at, tallies.protocol, tallies.protocol_exports, seed=i)
+
+    if not browsers:
+        await asyncio.gather(*(over_protocol(i) for i in range(n)))
+        return
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -443,10 +458,6 @@ async def run_sessions(base: str, n: int, browsers: int, stop_at: float, tallies
                 await session(base, browser, stop_at, tallies.browser, tallies.browser_exports, seed=i)
             finally:
                 await browser.close()
-
-        async def over_protocol(i: int) -> None:
-            await asyncio.sleep(START_GAP_S * i)
-            await protocol_session(base, stop_at, tallies.protocol, tallies.protocol_exports, seed=i)
 
         await asyncio.gather(*(own_browser(i) if i < browsers else over_protocol(i) for i in range(n)))
 
@@ -501,7 +512,7 @@ def main() -> None:
         run_log.write_text("")  # only the runs under load count
         server_cpu_before = cpu_of_tree(server_pid) if server_pid else 0.0
         started = time.time()
-        executable = chromium_path() if args.equal_priority else niced_chromium(run_log.parent, pin)
+        executable = "" if not browsers else chromium_path() if args.equal_priority else niced_chromium(run_log.parent, pin)
         asyncio.run(run_sessions(base, args.sessions, browsers, started + args.seconds, tallies, executable or ""))
         wall = time.time() - started
         server_cpu = (cpu_of_tree(server_pid) - server_cpu_before) if server_pid else float("nan")

@@ -70,7 +70,6 @@ class ProtocolSession:
         self.session_id = ""
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self._widget_values: dict[str, WidgetState] = {}  # this page's widgets as the user left them
-        self._running = False
         self._idle = asyncio.Event()
         self._idle.set()
         self._runs_finished = 0
@@ -124,8 +123,7 @@ class ProtocolSession:
         elif kind == "page_not_found":
             self.page.page_not_found = True
         elif kind == "session_status_changed":
-            self._running = msg.session_status_changed.script_is_running
-            if self._running:
+            if msg.session_status_changed.script_is_running:
                 self._idle.clear()
             else:
                 self._idle.set()
@@ -136,7 +134,7 @@ class ProtocolSession:
             if future is not None and not future.done():
                 future.set_result(msg.backend_operation_response)
         elif kind == "ref_hash":  # only sent for hashes the client says it has cached; this one says none
-            raise ProtocolError("the server sent a cached-message reference to a client without a cache")
+            self.page.exceptions.append("the server sent a cached-message reference to a client without a cache")
 
     # --- sending ---------------------------------------------------------------------------------------
 
